@@ -1,0 +1,3 @@
+"""Models for the teams feature (see migration slot in bot/storage/migrations/versions)."""
+
+from __future__ import annotations

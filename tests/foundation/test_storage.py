@@ -1,0 +1,54 @@
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.storage import Database
+from bot.storage.models import Staff, Team
+
+
+def test_unit_of_work_commits_on_success_and_rolls_back_on_error(db):
+    with db.unit() as session:
+        session.add(Team(team_id="north", name="North"))
+    with pytest.raises(RuntimeError):
+        with db.unit() as session:
+            session.add(Team(team_id="south", name="South"))
+            session.flush()
+            raise RuntimeError("boom")
+    with db.unit() as session:
+        assert session.scalars(select(Team.team_id)).all() == ["north"]
+
+
+def test_timestamps_come_back_aware_in_utc(db):
+    moment = datetime(2026, 3, 29, 3, 30, tzinfo=ZoneInfo("Europe/London"))
+    with db.unit() as session:
+        session.add(Staff(staff_id="s1", name="A", role="social_worker", created_at=moment, updated_at=moment))
+    with db.unit() as session:
+        staff = session.get(Staff, "s1")
+        assert staff.created_at.tzinfo is not None
+        assert staff.created_at == moment
+        assert staff.created_at.utcoffset() == timezone.utc.utcoffset(None)
+
+
+def test_naive_datetimes_are_refused(db):
+    with pytest.raises(Exception, match="naive"):
+        with db.unit() as session:
+            session.add(Staff(staff_id="s2", name="B", role="other", created_at=datetime(2026, 1, 1)))
+
+
+def test_migrations_downgrade_to_base_and_upgrade_again(db_url):
+    database = Database(db_url)
+    try:
+        database.downgrade("base")
+        assert database.schema_version() is None
+        database.upgrade()
+        assert database.schema_version() is not None
+    finally:
+        database.dispose()
+
+
+def test_foreign_keys_are_enforced(db):
+    with pytest.raises(Exception):
+        with db.unit() as session:
+            session.add(Staff(staff_id="s3", name="C", role="other", manager_id="nobody"))
