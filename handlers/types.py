@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, Union
 
 Platform = Literal["slack", "teams", "console", "cli", "scheduler"]
@@ -163,3 +163,32 @@ class Reply:
         from handlers.plaintext import render_plain
 
         return render_plain(self)
+
+
+# ---- nudges ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """One thing a person must act on, as `nudges --json` prints it (CONTRACT.md).
+
+    `recipient` is the staff id of the person who must act; `subject` the staff, message or decision id
+    the nudge is about; `cite` names the standard (document and section) and `query` finds its passage.
+    """
+
+    recipient: str
+    kind: str
+    subject: str
+    due: date
+    detail: str
+    cite: str = ""
+    query: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "recipient": self.recipient,
+            "kind": self.kind,
+            "subject": self.subject,
+            "due": self.due.isoformat(),
+            "detail": self.detail,
+        }

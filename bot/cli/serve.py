@@ -1,4 +1,4 @@
-"""CLI commands of the serve feature."""
+"""`standards-bot serve`: the HTTP server for Slack, Teams and health checks."""
 
 from __future__ import annotations
 
@@ -6,4 +6,23 @@ import click
 
 
 def register(main: click.Group) -> None:
-    """Add this feature's commands to the `standards-bot` group."""
+    main.add_command(serve)
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="HTTP port (default: $PORT or 3978).")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
+@click.pass_context
+def serve(ctx: click.Context, port: int | None, host: str) -> None:
+    """Serve Slack (/slack/events), Teams (/api/messages) and /healthz."""
+    import logging
+
+    from aiohttp import web
+
+    from bot.cli import get_app
+    from bot.server import build_web_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = get_app(ctx)
+    app.db  # migrate before accepting traffic
+    web.run_app(build_web_app(app), host=host, port=port or app.settings.port, print=None)
