@@ -1,0 +1,72 @@
+"""The organisation chart: find staff by any platform id, walk line management, decide who may see what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.storage.models import Staff
+from handlers.errors import NotFound
+
+MAX_CHAIN = 50  # line management deeper than this is a data error (imports refuse cycles)
+
+
+def get_staff(session: Session, staff_id: str) -> Staff:
+    """The staff member with this id, or NotFound naming it."""
+    staff = session.get(Staff, staff_id) if staff_id else None
+    if staff is None:
+        raise NotFound(f"unknown staff id {staff_id!r}", field="staff_id")
+    return staff
+
+
+def find_staff(
+    session: Session,
+    *,
+    slack_user_id: str | None = None,
+    teams_user_id: str | None = None,
+    email: str | None = None,
+) -> Staff | None:
+    """The staff member behind a platform identity: Slack id, Teams AAD object id, then email (case-insensitive)."""
+    if slack_user_id:
+        found = session.scalar(select(Staff).where(Staff.slack_user_id == slack_user_id))
+        if found:
+            return found
+    if teams_user_id:
+        found = session.scalar(select(Staff).where(Staff.teams_user_id == teams_user_id))
+        if found:
+            return found
+    if email:
+        return session.scalar(select(Staff).where(func.lower(Staff.email) == email.strip().lower()))
+    return None
+
+
+def manager_chain(session: Session, staff_id: str) -> list[str]:
+    """Line managers of `staff_id`, nearest first, up to the top of the organisation."""
+    chain: list[str] = []
+    current = session.get(Staff, staff_id)
+    while current is not None and current.manager_id and len(chain) < MAX_CHAIN:
+        if current.manager_id in chain or current.manager_id == staff_id:
+            break
+        chain.append(current.manager_id)
+        current = session.get(Staff, current.manager_id)
+    return chain
+
+
+def can_view(session: Session, viewer_id: str | None, owner_id: str, admin_ids: Iterable[str] = ()) -> bool:
+    """A record is visible to its owner, the owner's line managers up the chain, and admins."""
+    if not viewer_id:
+        return False
+    if viewer_id == owner_id or viewer_id in set(admin_ids):
+        return True
+    return viewer_id in manager_chain(session, owner_id)
+
+
+def reports_of(session: Session, manager_id: str) -> list[Staff]:
+    """Direct reports of a manager who are still in post."""
+    return list(
+        session.scalars(
+            select(Staff).where(Staff.manager_id == manager_id, Staff.left_on.is_(None)).order_by(Staff.name)
+        )
+    )
