@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.app import App
 
@@ -24,11 +26,37 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
+@web.middleware
+async def request_context(request: web.Request, handler):
+    """Give every request an id for the logs, and turn unexpected errors into a 500 without details."""
+    from bot.logs import request_id
+
+    token = request_id.set(request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:12])
+    try:
+        response = await handler(request)
+    except web.HTTPException:
+        raise
+    except DBAPIError as exc:
+        if not exc.connection_invalidated and not isinstance(exc, OperationalError):
+            log.exception("database error on %s %s", request.method, request.path)
+        else:
+            log.warning("database unavailable on %s %s", request.method, request.path)
+        response = web.json_response(
+            {"error": "The service is briefly unavailable; please try again shortly."}, status=503
+        )
+    except Exception:  # noqa: BLE001
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        response = web.json_response({"error": "internal error"}, status=500)
+    finally:
+        request_id.reset(token)
+    return response
+
+
 def build_web_app(app: App) -> web.Application:
     """The HTTP application; each platform adds its routes with one call."""
     from bot import slack, teams
 
-    web_app = web.Application(client_max_size=MAX_BODY)
+    web_app = web.Application(client_max_size=MAX_BODY, middlewares=[request_context])
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
     slack.setup(web_app, app)

@@ -22,7 +22,9 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
     from bot.cli import get_app
     from bot.server import build_web_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from bot.logs import configure_logging
+
+    configure_logging(logging.INFO)
     app = get_app(ctx)
     app.db  # migrate before accepting traffic
-    web.run_app(build_web_app(app), host=host, port=port or app.settings.port, print=None)
+    web.run_app(build_web_app(app), host=host, port=port or app.settings.port, print=None, shutdown_timeout=20, access_log=None)
