@@ -70,3 +70,23 @@ def reports_of(session: Session, manager_id: str) -> list[Staff]:
             select(Staff).where(Staff.manager_id == manager_id, Staff.left_on.is_(None)).order_by(Staff.name)
         )
     )
+
+
+def erase_personal_data(session: Session, staff_id: str, today) -> Staff:
+    """Pseudonymise one person on request (UK GDPR erasure) while keeping decision history intact.
+
+    The staff id stays, so records they authored still verify and still show who their managers are;
+    name, email and platform identities are removed, and they are marked as having left.
+    """
+    import hashlib
+
+    staff = get_staff(session, staff_id)
+    tag = hashlib.sha256(staff.staff_id.encode()).hexdigest()[:8]
+    staff.name = f"Former staff member {tag}"
+    staff.email = None
+    staff.slack_user_id = None
+    staff.teams_user_id = None
+    staff.pseudonymised = True
+    if staff.left_on is None:
+        staff.left_on = today
+    return staff

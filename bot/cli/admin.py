@@ -52,3 +52,29 @@ def check(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"{key}: {value}")
     if report["database"] != "ok":
         raise Failure("database unreachable")
+
+
+@admin.command("erase")
+@click.argument("staff_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def erase(ctx: click.Context, staff_id: str, yes: bool) -> None:
+    """Erase one person's personal data (GDPR request); their records stay, pseudonymised."""
+    from bot.cli import get_app
+    from handlers.org import erase_personal_data
+
+    app = get_app(ctx)
+    if not yes:
+        click.confirm(f"Pseudonymise staff member {staff_id}? This cannot be undone", abort=True, err=True)
+    with app.db.unit() as session:
+        staff = erase_personal_data(session, staff_id, app.today())
+        click.echo(f"{staff.staff_id}: personal data erased; records kept under {staff.name!r}")
+
+
+@admin.command("schema")
+@click.pass_context
+def schema(ctx: click.Context) -> None:
+    """Show the database schema version."""
+    from bot.cli import get_app
+
+    click.echo(get_app(ctx).db.schema_version() or "empty")

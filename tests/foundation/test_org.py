@@ -39,3 +39,21 @@ def test_find_staff_by_platform_ids_and_email(db):
         assert find_staff(s, teams_user_id="aad-1").staff_id == "sw"
         assert find_staff(s, email="tm@X.gov.uk").staff_id == "tm"
         assert find_staff(s, slack_user_id="U404") is None
+
+
+def test_erasure_pseudonymises_but_keeps_the_record(cli, db):
+    with db.unit() as s:
+        _people(s)
+    result = cli("admin", "erase", "tm", "--yes")
+    assert result.exit_code == 0, result.stderr
+    with db.unit() as s:
+        tm = s.get(Staff, "tm")
+        assert tm.pseudonymised and tm.email is None and tm.slack_user_id is None
+        assert tm.name.startswith("Former staff member") and tm.left_on is not None
+        assert manager_chain(s, "sw") == ["tm", "sm", "hos"]
+
+
+def test_erasing_an_unknown_person_exits_2(cli):
+    result = cli("admin", "erase", "ghost", "--yes")
+    assert result.exit_code == 2
+    assert "ghost" in result.stderr
