@@ -90,3 +90,36 @@ def erase_personal_data(session: Session, staff_id: str, today) -> Staff:
     if staff.left_on is None:
         staff.left_on = today
     return staff
+
+
+def everyone_managed_by(session: Session, manager_id: str) -> set[str]:
+    """Staff ids of everyone below `manager_id` in line management (reports, their reports, and so on)."""
+    children: dict[str, list[str]] = {}
+    for staff_id, boss in session.execute(select(Staff.staff_id, Staff.manager_id)):
+        if boss:
+            children.setdefault(boss, []).append(staff_id)
+    found: set[str] = set()
+    frontier = [manager_id]
+    while frontier:
+        for child in children.get(frontier.pop(), ()):
+            if child not in found and child != manager_id:
+                found.add(child)
+                frontier.append(child)
+    return found
+
+
+def in_post(staff: Staff, day) -> bool:
+    """Whether the person is still in post on `day` (they have not left on or before it)."""
+    return staff.left_on is None or staff.left_on > day
+
+
+def acting_for(session: Session, staff_id: str, day) -> str:
+    """Who acts for `staff_id` on `day`: themselves while in post, else their nearest line manager in post."""
+    staff = session.get(Staff, staff_id)
+    if staff is None or in_post(staff, day):
+        return staff_id
+    for manager_id in manager_chain(session, staff_id):
+        manager = session.get(Staff, manager_id)
+        if manager is not None and in_post(manager, day):
+            return manager_id
+    return staff_id

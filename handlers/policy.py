@@ -68,13 +68,67 @@ class RecordingPolicy(_Section):
     cite: Citation | None = None
 
 
+class DecisionType(_Section):
+    """One kind of oversight decision and how soon it must reach the child's file."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
+    label: str
+    record_within_working_days: int = Field(default=5, ge=0, le=60)
+    cite: Citation | None = None
+
+
+def _default_decision_types() -> tuple[DecisionType, ...]:
+    npt_consult = Citation(
+        document="NPT Supervision and Appraisal Policy 2015",
+        section="5 A: urgent case decisions outside supervision recorded as a case consultation within one working day",
+        query="urgent case decisions case consultation within one working day",
+    )
+    npt_supervision = Citation(
+        document="NPT Supervision and Appraisal Policy 2015",
+        section="5 A: all supervision decisions recorded within five working days",
+        query="supervision decisions recorded within five working days",
+    )
+    sefton_allocation = Citation(
+        document="Sefton Practice Standards for Managers 2023",
+        section="Management Oversight: management direction recorded on the child's file at the point of allocation",
+        query="management direction recorded at the point of allocation",
+    )
+    return (
+        DecisionType(key="allocation_direction", label="Allocation direction", record_within_working_days=1, cite=sefton_allocation),
+        DecisionType(key="case_supervision", label="Case supervision", record_within_working_days=5, cite=npt_supervision),
+        DecisionType(key="case_consultation", label="Case consultation", record_within_working_days=1, cite=npt_consult),
+        DecisionType(key="change_of_direction", label="Change of direction", record_within_working_days=1, cite=npt_consult),
+        DecisionType(key="step_up_down", label="Step up / step down", record_within_working_days=5, cite=npt_supervision),
+        DecisionType(key="closure", label="Closure", record_within_working_days=5, cite=npt_supervision),
+        DecisionType(key="escalation", label="Escalation", record_within_working_days=1, cite=npt_consult),
+        DecisionType(key="no_further_action", label="No further action / not proceeding", record_within_working_days=5, cite=npt_supervision),
+        DecisionType(key="other", label="Other", record_within_working_days=5, cite=npt_supervision),
+    )
+
+
 class DecisionPolicy(_Section):
-    """Owned by the decisions feature (issue 4)."""
+    """Owned by the decisions feature (issue 4): decision types, recording deadlines, case references, limits."""
 
     case_reference_pattern: str = r"^(?:[A-Za-z]{2,5}-?\d{4,12}|\d{4,12})$"
     case_reference_hint: str = "2-5 letters, an optional hyphen and 4-12 digits (LCS204815, MOS-1234), or 4-12 digits"
-    retention_years: int = 25
-    cite: Citation | None = None
+    case_system: str = "LCS"  # the case management system decisions are pasted into (LCS, Mosaic, SSIS...)
+    types: tuple[DecisionType, ...] = Field(default_factory=_default_decision_types, min_length=1)
+    quick_capture_type: str = "case_consultation"  # one-line captures are usually corridor or phone decisions
+    retention_years: int = Field(default=25, ge=1, le=100)
+    max_case_reference: int = Field(default=40, ge=4)
+    max_text: int = Field(default=4000, ge=100)  # decision, rationale, risk, child's voice
+    max_action_text: int = Field(default=500, ge=20)
+    max_reason: int = Field(default=1000, ge=20)
+    max_actions: int = Field(default=10, ge=1, le=50)
+    cite: Citation | None = Citation(
+        document="Sefton Practice Standards for Managers 2023",
+        section="Management Oversight; Quality Assurance: smart management oversight with timescales and a clear rationale",
+        query="smart management oversight timescales rationale for decisions",
+    )
+
+    def type_for(self, key: str) -> DecisionType | None:
+        """The decision type with this key, if the policy has one."""
+        return next((t for t in self.types if t.key == key), None)
 
 
 class KnowledgePolicy(_Section):
@@ -84,17 +138,27 @@ class KnowledgePolicy(_Section):
 
 
 class DigestPolicy(_Section):
-    """Owned by the scheduler (issue 7)."""
+    """Owned by the scheduler (issue 7): when daily digests go out and how often an item repeats."""
 
-    send_time: str = "08:30"
-    repeat_every_working_days: int = 2
+    send_time: str = Field(default="08:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # An item appears on its first day, then again only after this many working days (the repeat cap).
+    repeat_every_working_days: int = Field(default=2, ge=1)
+    # Absence items go to the line manager only; the absent person is contacted only when this is true.
+    notify_absent_person: bool = False
+    max_attempts: int = Field(default=4, ge=1, le=10)
+    backoff_seconds: float = Field(default=2.0, ge=0)
 
 
 class AgendaPolicy(_Section):
-    """Owned by the agenda feature (issue 7)."""
+    """Owned by the agenda feature (issue 7): the team-meeting agenda template and when it is posted."""
 
-    post_working_days_before: int = 1
+    title: str = "Team meeting"
+    cadence: Literal["weekly", "monthly"] = "weekly"
+    post_working_days_before: int = Field(default=1, ge=0)
+    post_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     items: tuple[str, ...] = ()
+    newsletter: str = ""  # e.g. "Sefton Scoop": discussed at every team meeting
+    cite: Citation | None = None
 
 
 class Policy(_Section):

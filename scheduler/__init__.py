@@ -1,0 +1,161 @@
+"""The scheduler inside `standards-bot serve`: APScheduler 3.x, job store in the project's database.
+
+One job, `standards-bot.tick`, runs every minute on a CronTrigger in TZ_NAME (coalesced, so a backlog after
+downtime runs once). Each tick sends whatever is due by then and not yet claimed: the day's digests for
+everyone whose digest time has passed, and agendas whose posting time has come. The same tick runs once at
+start-up, which is how a run missed while the service was down is caught up the same day. Exactly-once is
+not the scheduler's job: every send is claimed under a unique key first (see scheduler/delivery.py), so a
+restart, a second replica or `nudges --send` never repeat a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aiohttp import web
+from sqlalchemy import select
+
+log = logging.getLogger(__name__)
+
+TICK_JOB_ID = "standards-bot.tick"
+RUNTIME_KEY = "serve"  # one runtime per process; every replica's stored job names the same key
+_runtimes: dict[str, SchedulerRuntime] = {}
+
+
+@dataclass
+class TickResult:
+    digests: object | None = None
+    agendas: object | None = None
+    slots_run: list[str] = field(default_factory=list)
+
+
+class SchedulerRuntime:
+    """What a tick needs: the App, the platforms, and how to wait (tests inject a sleep that returns at once)."""
+
+    def __init__(self, app, deliverers=None, sleep=asyncio.sleep, source=None) -> None:
+        self.app = app
+        self.deliverers = deliverers
+        self.sleep = sleep
+        self.source = source
+        self.scheduler = None
+        self._lock = asyncio.Lock()
+
+    async def tick(self, now: datetime | None = None) -> TickResult:
+        """Send what is due at `now` (default: the App's clock). Safe to call any number of times."""
+        from scheduler.agendas import post_agendas
+        from scheduler.digests import deliver_digests
+
+        now = (now or self.app.now()).astimezone(self.app.tz)
+        day, clock_time = now.date(), now.time()
+        result = TickResult()
+        if not self.app.calendar.is_working_day(day):
+            return result
+        async with self._lock:  # one tick at a time in this process; other replicas are held off by the claims
+            deliverers = self.deliverers
+            if deliverers is None:
+                from scheduler.delivery import platform_deliverers
+
+                deliverers = platform_deliverers(self.app)
+            pending_slots = await asyncio.to_thread(self._pending_slots, day, clock_time.strftime("%H:%M"))
+            if pending_slots:
+                result.digests = await deliver_digests(
+                    self.app, day, deliverers=deliverers, sleep=self.sleep, source=self.source, not_after=clock_time
+                )
+                await asyncio.to_thread(self._complete_slots, day, pending_slots)
+                result.slots_run = pending_slots
+                log.info("digest run %s", result.digests)
+            result.agendas = await post_agendas(
+                self.app, day, now_time=clock_time, deliverers=deliverers, sleep=self.sleep, source=self.source
+            )
+        return result
+
+    def _pending_slots(self, day, hhmm: str) -> list[str]:
+        from bot.storage.models.scheduler import DigestRun
+        from scheduler.digests import send_slots
+
+        with self.app.db.unit() as session:
+            slots = {s for s in send_slots(session, self.app.policy) if s <= hhmm}
+            done = set(session.scalars(select(DigestRun.slot).where(DigestRun.day == day)))
+        return sorted(slots - done)
+
+    def _complete_slots(self, day, slots: list[str]) -> None:
+        from bot.storage.models.scheduler import DigestRun
+        from scheduler.delivery import insert_ignoring_conflicts
+        from bot.storage.base import utcnow
+
+        with self.app.db.unit() as session:
+            for slot in slots:
+                insert_ignoring_conflicts(session, DigestRun, {"day": day, "slot": slot, "completed_at": utcnow()})
+
+
+SCHEDULER_KEY = web.AppKey("standards_scheduler", SchedulerRuntime)
+
+
+async def run_tick(runtime_key: str) -> None:
+    """The job APScheduler runs (a textual reference, so the job survives in the persistent store)."""
+    runtime = _runtimes.get(runtime_key)
+    if runtime is None:
+        log.warning("scheduler tick with no runtime %s", runtime_key)
+        return
+    try:
+        await runtime.tick()
+    except Exception:  # noqa: BLE001 - a bad tick must not stop the next one
+        log.exception("scheduler tick failed")
+
+
+def build_scheduler(app, runtime_key: str):
+    """An AsyncIOScheduler in TZ_NAME with the SQLAlchemy job store on the app's database, and the tick job."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    scheduler = AsyncIOScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=app.db.engine, tablename="apscheduler_jobs")},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        timezone=app.tz,
+    )
+    scheduler.add_job(
+        "scheduler:run_tick",
+        trigger=CronTrigger(minute="*", timezone=app.tz),
+        args=[runtime_key],
+        id=TICK_JOB_ID,
+        name="digests and agendas",
+        replace_existing=True,
+        coalesce=True,
+        misfire_grace_time=3600,
+        max_instances=1,
+    )
+    return scheduler
+
+
+def setup(web_app, app, *, deliverers=None, sleep=asyncio.sleep, source=None) -> SchedulerRuntime:
+    """Start the scheduler when the web app starts (with a catch-up tick) and shut it down on cleanup."""
+    runtime = SchedulerRuntime(app, deliverers=deliverers, sleep=sleep, source=source)
+    key = RUNTIME_KEY
+    web_app[SCHEDULER_KEY] = runtime
+
+    async def start(_web_app) -> None:
+        _runtimes[key] = runtime
+        runtime.scheduler = build_scheduler(app, key)
+        runtime.scheduler.start()
+        runtime.catch_up = asyncio.create_task(run_tick(key))
+
+    async def stop(_web_app) -> None:
+        task = getattr(runtime, "catch_up", None)
+        if task is not None and not task.done():
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                pass
+        if runtime.scheduler is not None and runtime.scheduler.running:
+            runtime.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # AsyncIOScheduler.shutdown is scheduled on the loop (call_soon_threadsafe)
+        _runtimes.pop(key, None)
+
+    web_app.on_startup.append(start)
+    web_app.on_cleanup.append(stop)
+    return runtime

@@ -1,0 +1,452 @@
+"""Platform-neutral routing: a typed message, a submitted form or a pressed button goes to its feature.
+
+Slack, Teams and the console all call these three functions (in a worker thread: they use the database)
+with a neutral `Request`, and render the `Reply` they return. Feature modules are imported when first
+needed, so a feature that is not installed yet answers "not available yet" instead of failing.
+Each call is one unit of work: a handler's `InvalidInput` rolls everything back and reaches the adapter,
+which shows it as a message or as form field errors.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+from types import ModuleType
+
+from handlers.errors import InvalidInput
+from handlers.types import Form, FormField, FormPart, Option, Reply, Request, Text
+
+NOT_AVAILABLE = "Sorry, that is not available yet. Type `help` to see what I can do."
+UNKNOWN_USER = (
+    "I don't know who you are yet, so I can't keep records for you. Ask your administrator to add your "
+    "Slack or Teams id (or your work email) to the staff list. You can still ask me about the standards."
+)
+
+HELP_LINES = (
+    "Ask me anything about the practice standards, e.g. `how often should an NQSW be supervised?`",
+    "`oversight` opens the oversight decision form; `oversight LCS204815: decision because rationale` records one in a line.",
+    "`supervision STAFF_ID [YYYY-MM-DD] [case|welfare|group]` records a supervision you held.",
+    "`absence STAFF_ID start|update|fit-note|returned [YYYY-MM-DD]` records an absence event.",
+    "`awaiting reply STAFF_ID [YYYY-MM-DD] [from WHO]` tracks a message that needs a reply within two working days.",
+    "`my week` shows supervisions due, open absences, replies owed, decisions to record and actions due.",
+    "`digest` shows or changes your daily reminders (e.g. `digest time 08:30`, `digest pause 2026-12-31`).",
+)
+
+SUPERVISION_KINDS = ("case", "welfare", "group")
+ABSENCE_EVENTS = {
+    "start": "start",
+    "started": "start",
+    "update": "update",
+    "day-4": "update",
+    "fit-note": "fit_note",
+    "fitnote": "fit_note",
+    "fit_note": "fit_note",
+    "returned": "returned",
+    "return": "returned",
+    "back": "returned",
+    "rtw": "rtw_meeting",
+    "rtw-meeting": "rtw_meeting",
+}
+
+SUPERVISION_FORM = "supervision.form"
+ABSENCE_FORM = "absence.form"
+REPLY_FORM = "reply.form"
+
+
+class FeatureMissing(Exception):
+    """A feature module or function is not installed yet (a parallel branch has not landed)."""
+
+
+def _feature(module: str, name: str) -> Callable:
+    """`handlers.<module>.<name>`, or FeatureMissing when it is not there yet."""
+    try:
+        found: ModuleType = importlib.import_module(f"handlers.{module}")
+    except ImportError as exc:
+        if exc.name and exc.name.startswith("handlers"):
+            raise FeatureMissing(f"handlers.{module}") from None
+        raise
+    function = getattr(found, name, None)
+    if function is None:
+        raise FeatureMissing(f"handlers.{module}.{name}")
+    return function
+
+
+def _not_available() -> Reply:
+    return Reply.text(NOT_AVAILABLE, ephemeral=True)
+
+
+def help_reply() -> Reply:
+    """What the bot can do, one line per capability."""
+    parts = (Text("What I can do", "heading"),) + tuple(Text(line) for line in HELP_LINES)
+    return Reply(parts=parts, summary="What I can do")
+
+
+# ---- typed messages -----------------------------------------------------------------------------
+
+_COMMAND = re.compile(
+    r"^\s*(?P<cmd>help|\?|oversight|decisions?|supervision|absence|awaiting[\s\-_]+reply|awaiting-reply|"
+    r"my\s+week|week|digest|reminders)\b[\s:]*(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def route_message(app, request: Request) -> Reply:
+    """Answer a typed message: a command word starts its flow, anything else is a question for the standards."""
+    text = (request.text or "").strip()
+    match = _COMMAND.match(text)
+    if not text:
+        return help_reply()
+    if not match:
+        return _ask(app, request, text)
+    command = re.sub(r"[\s\-_]+", " ", match.group("cmd").lower())
+    rest = match.group("rest").strip()
+    try:
+        if command in ("help", "?"):
+            return help_reply()
+        if command in ("oversight", "decision", "decisions"):
+            return _oversight(app, request, rest)
+        if command == "supervision":
+            return _supervision(app, request, rest)
+        if command == "absence":
+            return _absence(app, request, rest)
+        if command == "awaiting reply":
+            return _awaiting_reply(app, request, rest)
+        if command in ("my week", "week"):
+            return my_week(app, request)
+        if command in ("digest", "reminders"):
+            return _digest(app, request, rest)
+    except FeatureMissing:
+        return _not_available()
+    return _ask(app, request, text)  # pragma: no cover - every command word is handled above
+
+
+def _ask(app, request: Request, text: str, limit: int = 3) -> Reply:
+    try:
+        answer = _feature("ask", "answer")
+    except FeatureMissing:
+        return _not_available()
+    asked = request if request.text == text else _with(request, text=text)
+    with app.db.unit() as session:
+        return answer(app.knowledge, asked, limit=limit, session=session, policy=app.policy)
+
+
+def more_results(app, request: Request, question: str) -> Reply:
+    """The next answers to a question (the "more results" overflow)."""
+    return _ask(app, _with(request, text=question), question, limit=6)
+
+
+def _with(request: Request, **changes) -> Request:
+    from dataclasses import replace
+
+    return replace(request, **changes)
+
+
+def _unknown_user() -> Reply:
+    return Reply.text(UNKNOWN_USER, ephemeral=True)
+
+
+def _oversight(app, request: Request, rest: str) -> Reply:
+    if not rest:
+        return Reply(parts=(FormPart(oversight_form(app)),), summary="Oversight decision", ephemeral=True)
+    if not request.staff_id:
+        return _unknown_user()
+    quick_capture = _feature("decisions", "quick_capture")
+    with app.db.unit() as session:
+        return quick_capture(session, app.policy, app.calendar, request, rest)
+
+
+def oversight_form(app, prefill: Mapping[str, str] | None = None) -> Form:
+    """The oversight decision form, optionally prefilled (e.g. from a Slack message shortcut)."""
+    return _feature("decisions", "decision_form")(app.policy, prefill)
+
+
+def my_week(app, request: Request) -> Reply:
+    """The manager's week (App Home, `my week`)."""
+    if not request.staff_id:
+        return _unknown_user()
+    manager_week = _feature("week", "manager_week")
+    with app.db.unit() as session:
+        return manager_week(session, app.policy, app.calendar, request.staff_id, request.now.date())
+
+
+def _digest(app, request: Request, rest: str) -> Reply:
+    if not request.staff_id:
+        return _unknown_user()
+    settings = _feature("digest", "settings")
+    with app.db.unit() as session:
+        return settings(session, request.staff_id, rest, request.now.date(), app.policy)
+
+
+# ---- the record flows: supervision, absence, awaiting reply --------------------------------------
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_day(word: str, today: date, field: str = "date") -> date:
+    """`YYYY-MM-DD`, `today` or `yesterday`; InvalidInput naming the field otherwise."""
+    lowered = word.strip().lower()
+    if lowered == "today":
+        return today
+    if lowered == "yesterday":
+        return today - timedelta(days=1)
+    if _DATE.match(lowered):
+        try:
+            return date.fromisoformat(lowered)
+        except ValueError:
+            pass
+    raise InvalidInput(f"{field}: {word!r} is not a date; use YYYY-MM-DD", field=field)
+
+
+def _staff_word(words: list[str], usage: str) -> str:
+    if not words:
+        raise InvalidInput(f"say who: {usage}", field="staff_id")
+    return words.pop(0).lstrip("@")
+
+
+def supervision_form() -> Form:
+    """Record a supervision held: who, when, what kind."""
+    return Form(
+        SUPERVISION_FORM,
+        "Record a supervision",
+        (
+            FormField("staff_id", "Who was supervised", "staff"),
+            FormField("date", "Date held", "date"),
+            FormField("kind", "Kind", "select", options=tuple(Option(k.title(), k) for k in SUPERVISION_KINDS), initial="case"),
+        ),
+        submit_label="Record",
+    )
+
+
+def absence_form() -> Form:
+    """Record an absence event: who, what happened, when."""
+    events = (("Absence started", "start"), ("Day 4 update", "update"), ("Fit note received", "fit_note"),
+              ("Returned to work", "returned"), ("Return-to-work meeting held", "rtw_meeting"))
+    return Form(
+        ABSENCE_FORM,
+        "Record an absence event",
+        (
+            FormField("staff_id", "Who", "staff"),
+            FormField("event", "What happened", "select", options=tuple(Option(label, key) for label, key in events), initial="start"),
+            FormField("date", "Date", "date"),
+        ),
+        submit_label="Record",
+    )
+
+
+def awaiting_reply_form(prefill: Mapping[str, str] | None = None) -> Form:
+    """Track a message that needs a reply: who owes it, when it arrived, who it is from."""
+    values = dict(prefill or {})
+    return Form(
+        REPLY_FORM,
+        "Needs a reply",
+        (
+            FormField("staff_id", "Who owes the reply", "staff", initial=values.get("staff_id")),
+            FormField("date", "Received", "date", initial=values.get("date")),
+            FormField("sender", "From", "text", required=False, initial=values.get("sender"), max_length=200,
+                      hint="A name or role; never a child's name"),
+        ),
+        submit_label="Track",
+        context=values.get("context", ""),
+    )
+
+
+def _form_reply(form: Form) -> Reply:
+    return Reply(parts=(FormPart(form),), summary=form.title, ephemeral=True)
+
+
+def _supervision(app, request: Request, rest: str) -> Reply:
+    if not request.staff_id:
+        return _unknown_user()
+    if not rest:
+        return _form_reply(supervision_form())
+    words = rest.split()
+    usage = "supervision STAFF_ID [YYYY-MM-DD] [case|welfare|group]"
+    values = {"staff_id": _staff_word(words, usage), "date": request.now.date().isoformat(), "kind": "case"}
+    for word in words:
+        if word.lower() in SUPERVISION_KINDS:
+            values["kind"] = word.lower()
+        else:
+            values["date"] = parse_day(word, request.now.date()).isoformat()
+    return record_supervision(app, request, values)
+
+
+def record_supervision(app, request: Request, values: Mapping[str, str]) -> Reply:
+    """Store a supervision held from form or parsed values (staff_id, date, kind)."""
+    record = _feature("supervision", "record_supervision")
+    today = request.now.date()
+    held = parse_day(values.get("date") or today.isoformat(), today)
+    kind = (values.get("kind") or "case").strip().lower()
+    if kind not in SUPERVISION_KINDS:
+        raise InvalidInput("kind: choose case, welfare or group", field="kind")
+    staff_id = _required(values, "staff_id", "choose who was supervised")
+    with app.db.unit() as session:
+        result = record(session, staff_id, held, kind=kind, recorded_by=request.staff_id, today=today, policy=app.policy,
+                        calendar=app.calendar)
+        return _as_reply(result, f"Supervision of {staff_id} on {held:%d %b %Y} recorded.")
+
+
+def _absence(app, request: Request, rest: str) -> Reply:
+    if not request.staff_id:
+        return _unknown_user()
+    if not rest:
+        return _form_reply(absence_form())
+    words = rest.split()
+    usage = "absence STAFF_ID start|update|fit-note|returned [YYYY-MM-DD]"
+    staff_id = _staff_word(words, usage)
+    if not words or words[0].lower() not in ABSENCE_EVENTS:
+        raise InvalidInput(f"say what happened: {usage}", field="event")
+    event = ABSENCE_EVENTS[words.pop(0).lower()]
+    day = parse_day(words[0], request.now.date()) if words else request.now.date()
+    return record_absence(app, request, {"staff_id": staff_id, "event": event, "date": day.isoformat()})
+
+
+def record_absence(app, request: Request, values: Mapping[str, str]) -> Reply:
+    """Store an absence event from form or parsed values (staff_id, event, date)."""
+    today = request.now.date()
+    staff_id = _required(values, "staff_id", "choose who is absent")
+    event = ABSENCE_EVENTS.get((values.get("event") or "").strip().lower(), (values.get("event") or "").strip().lower())
+    if event not in set(ABSENCE_EVENTS.values()):
+        raise InvalidInput("event: choose start, update, fit-note or returned", field="event")
+    day = parse_day(values.get("date") or today.isoformat(), today)
+    with app.db.unit() as session:
+        if event == "start":
+            result = _feature("absence", "record_absence")(
+                session, staff_id, day, recorded_by=request.staff_id, today=today, policy=app.policy, calendar=app.calendar
+            )
+        else:
+            result = _feature("absence", "record_absence_event")(
+                session, staff_id, event, day, recorded_by=request.staff_id, today=today, policy=app.policy,
+                calendar=app.calendar,
+            )
+        return _as_reply(result, f"Absence {event.replace('_', ' ')} for {staff_id} on {day:%d %b %Y} recorded.")
+
+
+def _awaiting_reply(app, request: Request, rest: str) -> Reply:
+    if not request.staff_id:
+        return _unknown_user()
+    if not rest:
+        return _form_reply(awaiting_reply_form({"staff_id": request.staff_id, "date": request.now.date().isoformat()}))
+    sender = ""
+    if re.search(r"\bfrom\b", rest, re.IGNORECASE):
+        rest, sender = re.split(r"\bfrom\b", rest, maxsplit=1, flags=re.IGNORECASE)
+    words = rest.split()
+    values = {"staff_id": _staff_word(words, "awaiting reply STAFF_ID [YYYY-MM-DD] [from WHO]"),
+              "date": request.now.date().isoformat(), "sender": sender.strip()}
+    if words:
+        values["date"] = parse_day(words[0], request.now.date()).isoformat()
+    return track_message(app, request, values)
+
+
+def track_message(app, request: Request, values: Mapping[str, str]) -> Reply:
+    """Track a message that needs a reply (staff_id owes it, date received, sender, optional context/link)."""
+    track = _feature("replies", "track_message")
+    today = request.now.date()
+    staff_id = _required(values, "staff_id", "choose who owes the reply")
+    received = parse_day(values.get("date") or today.isoformat(), today)
+    sender = (values.get("sender") or "").strip()[:200] or None
+    with app.db.unit() as session:
+        result = track(session, staff_id, received, sender=sender, recorded_by=request.staff_id,
+                       reference=(values.get("context") or None), today=today, calendar=app.calendar, policy=app.policy)
+        return _as_reply(result, f"Tracking a reply owed by {staff_id} (received {received:%d %b %Y}).")
+
+
+def _required(values: Mapping[str, str], name: str, message: str) -> str:
+    value = (values.get(name) or "").strip()
+    if not value:
+        raise InvalidInput(f"{name}: {message}", field=name)
+    return value
+
+
+def _as_reply(result, fallback: str) -> Reply:
+    """Feature functions return a Reply or the stored row; either way the adapter gets a Reply."""
+    return result if isinstance(result, Reply) else Reply.text(fallback, ephemeral=True)
+
+
+# ---- forms and buttons --------------------------------------------------------------------------
+
+
+def submit_form(app, request: Request, form_id: str, values: Mapping[str, str]) -> Reply:
+    """Store a submitted form; InvalidInput(errors={field: message}) when fields need fixing."""
+    if not request.staff_id:
+        return _unknown_user()
+    try:
+        if form_id == "decision.form":
+            submit = _feature("decisions", "submit_decision")
+            with app.db.unit() as session:
+                return submit(session, app.policy, app.calendar, request, values)
+        if form_id == SUPERVISION_FORM:
+            return record_supervision(app, request, values)
+        if form_id == ABSENCE_FORM:
+            return record_absence(app, request, values)
+        if form_id == REPLY_FORM:
+            return track_message(app, request, values)
+        if form_id in ("agenda.item_form", "agenda.action_form"):
+            submit = _feature("agenda", "submit_agenda_item")
+            with app.db.unit() as session:
+                return submit(session, request.staff_id, form_id, values, values.get("context", ""), request.now.date(),
+                              app.policy, app.calendar)
+    except FeatureMissing:
+        return _not_available()
+    raise InvalidInput(f"unknown form {form_id!r}", field="form_id")
+
+
+def handle_action(app, request: Request, action_id: str, value: str) -> Reply | None:
+    """A pressed button, by namespace; None when there is nothing to say (e.g. a plain link button)."""
+    namespace = action_id.split(".", 1)[0]
+    try:
+        if namespace == "answer":
+            return _answer_action(app, request, action_id, value)
+        if namespace == "link" or action_id.startswith("answer.link"):
+            return None
+        if not request.staff_id:
+            return _unknown_user()
+        if action_id == "decision.mark_recorded":
+            mark = _feature("decisions", "mark_recorded")
+            with app.db.unit() as session:
+                return mark(session, value, request.staff_id, request.now, admin_ids=app.settings.admin_ids)
+        if action_id == "decision.open_form":
+            return Reply(parts=(FormPart(oversight_form(app)),), summary="Oversight decision", ephemeral=True)
+        if namespace == "nudge":
+            apply = _feature("digest", "apply_nudge_action")
+            with app.db.unit() as session:
+                return apply(session, request.staff_id, action_id, value, request.now.date(), app.calendar,
+                             policy=app.policy, knowledge=_knowledge_or_none(app))
+        if action_id == "message.replied":
+            mark = _feature("replies", "mark_message_answered")
+            with app.db.unit() as session:
+                result = mark(session, value, request.now.date(), staff_id=request.staff_id)
+                return _as_reply(result, "Marked as replied. Thank you.")
+        if action_id in ("agenda.add_item", "agenda.add_action"):
+            return _feature("agenda", "agenda_form_reply")(action_id, value)
+        if action_id == "week.refresh":
+            return my_week(app, request)
+    except FeatureMissing:
+        return _not_available()
+    return None
+
+
+def _knowledge_or_none(app):
+    try:
+        return app.knowledge
+    except Exception:  # noqa: BLE001 - the knowledge base is optional for reminders
+        return None
+
+
+def _answer_action(app, request: Request, action_id: str, value: str) -> Reply | None:
+    if action_id in ("answer.helpful", "answer.not_helpful", "answer.unhelpful"):
+        passage_id, _, question = (value or "").partition("|")
+        if not passage_id:
+            raise InvalidInput("this button does not name a passage", field="value")
+        record = _feature("ask", "record_feedback")
+        with app.db.unit() as session:
+            result = record(session, passage_id, action_id == "answer.helpful", question, request.now)
+        if isinstance(result, Reply):
+            return result
+        return Reply.text("Thanks, your feedback helps the standards' owners." if action_id == "answer.helpful"
+                          else "Thanks. I've passed this to the standards' owners; try rephrasing your question.",
+                          ephemeral=True)
+    if action_id == "answer.more":
+        return more_results(app, request, value or request.text)
+    return None
