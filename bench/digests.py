@@ -196,6 +196,15 @@ def fresh_postgres(base_url: str, name: str) -> str:
     return make_url(base_url).set(database=name).render_as_string(hide_password=False)
 
 
+def drop_postgres(base_url: str, name: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=500)
@@ -214,9 +223,13 @@ def main(argv: list[str] | None = None) -> int:
         for index, (label, concurrency) in enumerate(runs):
             name = f"sb_bench_digests_{index}"
             url = fresh_postgres(args.database_url, name) if args.database_url else fresh_sqlite(Path(folder), name)
-            rows.append(
-                asyncio.run(one_run(label, url, args.recipients, args.rate, args.latency_ms / 1000, concurrency))
-            )
+            try:
+                rows.append(
+                    asyncio.run(one_run(label, url, args.recipients, args.rate, args.latency_ms / 1000, concurrency))
+                )
+            finally:
+                if args.database_url:
+                    drop_postgres(args.database_url, name)
     if args.json:
         print(json.dumps(rows, indent=2))
     else:

@@ -353,25 +353,31 @@ def _long_date(day: date) -> str:
     return f"{calendar_module.day_name[day.weekday()]} {day.day} {calendar_module.month_name[day.month]} {day.year}"
 
 
+def _action_detail(action: OpenAction) -> str:
+    parts = [
+        action.owner_name or action.owner_id or "",
+        f"due {action.due.isoformat()}" if action.due else "",
+        "from an oversight decision" if action.source == "decision" else "",
+    ]
+    return ", ".join(p for p in parts if p)
+
+
 def render_agenda(agenda: Agenda) -> Reply:
     """The agenda prompt as a neutral reply: template, added items, open actions, figures, celebrating success."""
     when = _long_date(agenda.meeting_date) + (f" at {agenda.meeting_time}" if agenda.meeting_time else "")
     parts: list = [Text(f"{agenda.title}: {agenda.team_name}, {when}", style="heading")]
-    parts.append(ItemList("Agenda", tuple(Item(text) for text in agenda.template), empty_text="(no fixed agenda set)"))
-    parts.append(ItemList("Items added by the team", tuple(Item(text) for text in agenda.added_items), empty_text="None yet: add one below."))
+    parts.append(ItemList("Agenda", tuple(Item(t) for t in agenda.template), empty_text="(no fixed agenda set)"))
+    parts.append(
+        ItemList(
+            "Items added by the team",
+            tuple(Item(t) for t in agenda.added_items),
+            empty_text="None yet: add one below.",
+        )
+    )
     parts.append(
         ItemList(
             "Open actions carried forward",
-            tuple(
-                Item(
-                    text=a.text,
-                    detail=", ".join(
-                        p for p in (a.owner_name or a.owner_id or "", f"due {a.due.isoformat()}" if a.due else "",
-                                    "from an oversight decision" if a.source == "decision" else "") if p
-                    ),
-                )
-                for a in agenda.actions
-            ),
+            tuple(Item(a.text, _action_detail(a)) for a in agenda.actions),
             empty_text="No open actions.",
         )
     )

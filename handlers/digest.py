@@ -19,7 +19,7 @@ from bot.storage.models.scheduler import DigestSettings, NudgeLogEntry, NudgeSta
 from handlers.calendar import WorkingCalendar
 from handlers.errors import InvalidInput
 from handlers.policy import DigestPolicy, Policy
-from handlers.types import Actions, Button, Item, ItemList, Nudge, Reply, Text
+from handlers.types import Button, Item, ItemList, Nudge, Reply, Text
 
 ABSENCE_KINDS = frozenset({"absence_checkin", "return_to_work"})
 
@@ -149,8 +149,11 @@ def nudge_buttons(nudge: Nudge) -> tuple[Button, ...]:
     )
 
 
-def render_digest(nudges: Iterable[Nudge], day: date | None = None) -> Reply:
-    """One person's digest: grouped by kind, each item naming its standard, with done/snooze/open buttons."""
+def render_digest(nudges: Iterable[Nudge], day: date | None = None, more: int = 0) -> Reply:
+    """One person's digest: grouped by kind, each item naming its standard, with done/snooze/open buttons.
+
+    `more` counts items held back for later digests (the policy's `max_items`), so the reader knows.
+    """
     nudges = list(nudges)
     order = list(KIND_HEADINGS)
     by_kind: dict[str, list[Nudge]] = {}
@@ -173,6 +176,8 @@ def render_digest(nudges: Iterable[Nudge], day: date | None = None) -> Reply:
             for n in sorted(by_kind[kind], key=lambda n: (n.due, n.subject))
         )
         parts.append(ItemList(title=KIND_HEADINGS.get(kind, kind.replace("_", " ").capitalize()), items=items))
+    if more:
+        parts.append(Text(f"{more} more item{'s' if more != 1 else ''} will follow in your next digests.", style="muted"))
     parts.append(Text("Snoozed items come back on the day you chose. Change your digest time or pause it with `settings`.", style="muted"))
     return Reply(parts=tuple(parts), summary=summary)
 
@@ -233,20 +238,18 @@ def apply_nudge_action(
 
 
 def _mark_underlying_done(session: Session, staff_id: str, kind: str, subject: str, today: date) -> None:
-    """Done on a reply owed also records the message as answered, when the replies feature is there."""
+    """Done on a reply owed also records the message as answered, when the person pressing owes it."""
     if kind != "message_unanswered":
         return
     try:
-        from handlers import replies
+        from handlers.replies import get_message, mark_message_answered
     except ImportError:
         return
-    mark = getattr(replies, "mark_message_answered", None)
-    if mark is None:
-        return
     try:
-        mark(session, subject, today, staff_id=staff_id)
-    except TypeError:
-        mark(session, subject, today)
+        if get_message(session, subject).owner_id == staff_id:
+            mark_message_answered(session, subject, today, staff_id=staff_id, today=today)
+    except InvalidInput:
+        return  # not a tracked message (or already settled): the nudge state alone records "done"
 
 
 _KIND_SECTIONS = {

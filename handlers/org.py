@@ -123,3 +123,65 @@ def acting_for(session: Session, staff_id: str, day) -> str:
         if manager is not None and in_post(manager, day):
             return manager_id
     return staff_id
+
+
+class Roster:
+    """Everyone's line manager, role and dates, plus who is off on one day: loaded in two queries.
+
+    The nudge engine routes every item through `acting(...)`, so a manager who has left or is off sick
+    is replaced by the next manager up the chain, without a query per person.
+    """
+
+    def __init__(self, people: dict, absent: frozenset[str], day) -> None:
+        self.people = people  # staff_id -> Row(staff_id, name, role, manager_id, start_date, asye_start, created_at, left_on)
+        self.absent = absent
+        self.day = day
+
+    def available(self, staff_id: str | None) -> bool:
+        """In post and not absent on the roster's day."""
+        person = self.people.get(staff_id) if staff_id else None
+        return person is not None and (person.left_on is None or person.left_on > self.day) and staff_id not in self.absent
+
+    def acting(self, staff_id: str | None) -> str | None:
+        """`staff_id` if available, else the nearest available manager above them (None at the top)."""
+        seen = 0
+        while staff_id and seen < MAX_CHAIN:
+            if self.available(staff_id):
+                return staff_id
+            person = self.people.get(staff_id)
+            staff_id = person.manager_id if person is not None else None
+            seen += 1
+        return None
+
+    def manager_of(self, staff_id: str) -> str | None:
+        person = self.people.get(staff_id)
+        return person.manager_id if person is not None else None
+
+    def escalate_to(self, recipient: str) -> str | None:
+        """Who an overdue item of `recipient` escalates to: their nearest available manager."""
+        target = self.acting(self.manager_of(recipient))
+        return target if target and target != recipient else None
+
+    def name(self, staff_id: str) -> str:
+        person = self.people.get(staff_id)
+        return person.name if person is not None else staff_id
+
+
+def load_roster(session: Session, day) -> Roster:
+    """The organisation on `day`: every staff row (two columns of dates each) and who is off sick that day."""
+    from sqlalchemy import or_  # noqa: PLC0415
+
+    from bot.storage.models.people import Absence  # noqa: PLC0415
+
+    rows = session.execute(
+        select(
+            Staff.staff_id, Staff.name, Staff.role, Staff.manager_id, Staff.start_date, Staff.asye_start,
+            Staff.created_at, Staff.left_on,
+        )
+    ).all()
+    absent = session.scalars(
+        select(Absence.staff_id).where(
+            Absence.started_on <= day, or_(Absence.returned_on.is_(None), Absence.returned_on > day)
+        )
+    ).all()
+    return Roster({row.staff_id: row for row in rows}, frozenset(absent), day)

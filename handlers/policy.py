@@ -8,12 +8,13 @@ Each feature owns its section model below; add fields there, with defaults, and 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 PROFILES_DIR = Path(__file__).with_name("policies")
 PROFILE_NAMES = ("default", "sefton", "wscc", "npt")
@@ -38,33 +39,84 @@ class Citation(_Section):
 # ---- sections (one per feature) ------------------------------------------------------------------
 
 
-class SupervisionPolicy(_Section):
-    """Owned by the supervision feature (issue 3)."""
+_INTERVAL_HELP = '"monthly", "weekly", "fortnightly", "annually", "every N days|weeks|months|years" or "none"'
+_INTERVAL_PATTERN = r"^(monthly|weekly|fortnightly|annually|none|every [1-9]\d{0,3} (day|week|month|year)s?)$"
 
-    interval: str = "monthly"  # "monthly" or "every N days"
+
+class NqswPhase(_Section):
+    """One phase of a newly qualified social worker's supervision, counted from their ASYE start."""
+
+    until_months: int = Field(ge=1, le=36)
+    interval: str = Field(pattern=_INTERVAL_PATTERN)
+
+
+class SupervisionPolicy(_Section):
+    """Owned by the supervision feature (issue 3): how often each role is supervised, and reminders."""
+
+    interval: str = Field(default="monthly", pattern=_INTERVAL_PATTERN)  # every role not listed in `roles`
+    roles: dict[str, str] = Field(default_factory=dict)  # role -> interval ("none": not nudged)
+    nqsw_phases: tuple[NqswPhase, ...] = ()  # in order; after the last phase the role's interval applies
+    kinds_that_count: tuple[Literal["case", "welfare", "group"], ...] = ("case", "welfare")
+    remind_working_days_before: int = Field(default=3, ge=0, le=20)
     cite: Citation | None = None
+    nqsw_cite: Citation | None = None
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, roles: dict[str, str]) -> dict[str, str]:
+        from bot.storage.models.staff import ROLES  # noqa: PLC0415 - the one list of roles
+
+        for role, interval in roles.items():
+            if role not in ROLES:
+                raise ValueError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+            if not re.match(_INTERVAL_PATTERN, interval):
+                raise ValueError(f"role {role}: interval {interval!r} is not one of {_INTERVAL_HELP}")
+        return roles
 
 
 class MessagePolicy(_Section):
     """Owned by the replies feature (issue 3)."""
 
-    reply_within_working_days: int = 2
+    reply_within_working_days: int = Field(default=2, ge=0, le=30)
     cite: Citation | None = None
 
 
 class AbsencePolicy(_Section):
-    """Owned by the absence feature (issue 3)."""
+    """Owned by the absence feature (issue 3). Day N counts the first day of absence as day 1."""
 
-    update_day: int = 4
-    fit_note_day: int = 8
+    contact_day: int = Field(default=1, ge=1, le=30)
+    update_day: int = Field(default=4, ge=1, le=60)
+    fit_note_day: int = Field(default=8, ge=1, le=60)
+    follow_up_days: int = Field(default=30, ge=1, le=365)  # return-to-work reminders stop after this many days
     cite: Citation | None = None
+    rtw_cite: Citation | None = None
 
 
 class RecordingPolicy(_Section):
     """Owned by issue 3: how fast supervision notes / consultations must be recorded."""
 
-    supervision_notes_working_days: int = 5
-    case_consultation_working_days: int = 1
+    supervision_notes_working_days: int = Field(default=5, ge=0, le=60)
+    case_consultation_working_days: int = Field(default=1, ge=0, le=60)
+    nudge_unrecorded_notes: bool = False  # only useful when notes dates are recorded (`--notes-recorded`)
+    cite: Citation | None = None
+
+
+class ReviewPolicy(_Section):
+    """A periodic review (supervision agreement, observation of practice, PDR): how often and how soon first."""
+
+    interval: str = Field(default="annually", pattern=_INTERVAL_PATTERN)
+    first_due_after: str = Field(default="every 1 months", pattern=_INTERVAL_PATTERN)  # from start / joining
+    deadline: str | None = Field(default=None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")  # MM-DD
+    cycle_starts: str = Field(default="04-01", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+    remind_working_days_before: int = Field(default=10, ge=0, le=60)
+    roles: tuple[str, ...] = ()  # roles it applies to; empty: everyone with a line manager
+    cite: Citation | None = None
+
+
+class EscalationPolicy(_Section):
+    """Owned by issue 3: overdue items go to the manager's manager after this many working days."""
+
+    after_working_days: int = Field(default=5, ge=1, le=60)
     cite: Citation | None = None
 
 
@@ -147,6 +199,8 @@ class DigestPolicy(_Section):
     notify_absent_person: bool = False
     max_attempts: int = Field(default=4, ge=1, le=10)
     backoff_seconds: float = Field(default=2.0, ge=0)
+    # A digest stays readable (and within Slack's 50 blocks): the oldest items first, the rest on later days.
+    max_items: int = Field(default=12, ge=1, le=20)
 
 
 class AgendaPolicy(_Section):
@@ -169,6 +223,10 @@ class Policy(_Section):
     messages: MessagePolicy = Field(default_factory=MessagePolicy)
     absence: AbsencePolicy = Field(default_factory=AbsencePolicy)
     recording: RecordingPolicy = Field(default_factory=RecordingPolicy)
+    agreements: ReviewPolicy = Field(default_factory=ReviewPolicy)
+    observations: ReviewPolicy = Field(default_factory=ReviewPolicy)
+    appraisals: ReviewPolicy = Field(default_factory=ReviewPolicy)
+    escalation: EscalationPolicy = Field(default_factory=EscalationPolicy)
     decisions: DecisionPolicy = Field(default_factory=DecisionPolicy)
     knowledge: KnowledgePolicy = Field(default_factory=KnowledgePolicy)
     digest: DigestPolicy = Field(default_factory=DigestPolicy)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from datetime import date, timedelta
 from types import ModuleType
 
 from handlers.errors import InvalidInput
-from handlers.types import Form, FormField, FormPart, Option, Reply, Request, Text
+from handlers.types import Actions, Button, Form, FormField, FormPart, Option, Reply, Request, Text
 
 NOT_AVAILABLE = "Sorry, that is not available yet. Type `help` to see what I can do."
 UNKNOWN_USER = (
@@ -48,6 +49,14 @@ ABSENCE_EVENTS = {
     "back": "returned",
     "rtw": "rtw_meeting",
     "rtw-meeting": "rtw_meeting",
+}
+
+ABSENCE_LABELS = {
+    "start": "Absence start",
+    "update": "Day 4 update",
+    "fit_note": "Fit note",
+    "returned": "Return to work",
+    "rtw_meeting": "Return-to-work meeting",
 }
 
 SUPERVISION_FORM = "supervision.form"
@@ -273,18 +282,24 @@ def _supervision(app, request: Request, rest: str) -> Reply:
 
 
 def record_supervision(app, request: Request, values: Mapping[str, str]) -> Reply:
-    """Store a supervision held from form or parsed values (staff_id, date, kind)."""
+    """Store a supervision the asker held, from form or parsed values (staff_id, date, kind)."""
     record = _feature("supervision", "record_supervision")
+    due_for = _feature("supervision", "supervision_due_for")
     today = request.now.date()
-    held = parse_day(values.get("date") or today.isoformat(), today)
-    kind = (values.get("kind") or "case").strip().lower()
-    if kind not in SUPERVISION_KINDS:
-        raise InvalidInput("kind: choose case, welfare or group", field="kind")
-    staff_id = _required(values, "staff_id", "choose who was supervised")
-    with app.db.unit() as session:
-        result = record(session, staff_id, held, kind=kind, recorded_by=request.staff_id, today=today, policy=app.policy,
-                        calendar=app.calendar)
-        return _as_reply(result, f"Supervision of {staff_id} on {held:%d %b %Y} recorded.")
+    with _field_names({"by": "staff_id", "kind": "kind"}):
+        staff_id = _required(values, "staff_id", "choose who was supervised")
+        held = parse_day(values.get("date") or today.isoformat(), today)
+        kind = (values.get("kind") or "case").strip().lower()
+        if kind not in SUPERVISION_KINDS:
+            raise InvalidInput("kind: choose case, welfare or group", field="kind")
+        with app.db.unit() as session:
+            name = _check_may_record(app, session, request, staff_id)
+            record(session, staff_id, held, today, kind=kind, supervisor_id=request.staff_id)
+            next_due = due_for(session, staff_id, app.policy, app.calendar, today)
+            text = f"{kind.title()} supervision with {name} on {held:%a %d %b %Y} recorded."
+            if next_due is not None:
+                text += f" The next one is due by {next_due:%a %d %b %Y}."
+            return Reply.text(text, ephemeral=True)
 
 
 def _absence(app, request: Request, rest: str) -> Reply:
@@ -305,22 +320,21 @@ def _absence(app, request: Request, rest: str) -> Reply:
 def record_absence(app, request: Request, values: Mapping[str, str]) -> Reply:
     """Store an absence event from form or parsed values (staff_id, event, date)."""
     today = request.now.date()
-    staff_id = _required(values, "staff_id", "choose who is absent")
-    event = ABSENCE_EVENTS.get((values.get("event") or "").strip().lower(), (values.get("event") or "").strip().lower())
-    if event not in set(ABSENCE_EVENTS.values()):
-        raise InvalidInput("event: choose start, update, fit-note or returned", field="event")
-    day = parse_day(values.get("date") or today.isoformat(), today)
-    with app.db.unit() as session:
-        if event == "start":
-            result = _feature("absence", "record_absence")(
-                session, staff_id, day, recorded_by=request.staff_id, today=today, policy=app.policy, calendar=app.calendar
-            )
-        else:
-            result = _feature("absence", "record_absence_event")(
-                session, staff_id, event, day, recorded_by=request.staff_id, today=today, policy=app.policy,
-                calendar=app.calendar,
-            )
-        return _as_reply(result, f"Absence {event.replace('_', ' ')} for {staff_id} on {day:%d %b %Y} recorded.")
+    with _field_names({"start": "date", "returned": "date"}):
+        staff_id = _required(values, "staff_id", "choose who is absent")
+        raw_event = (values.get("event") or "").strip().lower()
+        event = ABSENCE_EVENTS.get(raw_event, raw_event)
+        if event not in set(ABSENCE_EVENTS.values()):
+            raise InvalidInput("event: choose start, update, fit-note or returned", field="event")
+        day = parse_day(values.get("date") or today.isoformat(), today)
+        with app.db.unit() as session:
+            name = _check_may_record(app, session, request, staff_id)
+            if event == "start":
+                _feature("absence", "record_absence")(session, staff_id, day, today)
+            else:
+                _feature("absence", "record_absence_event")(session, staff_id, event, day, today)
+            label = ABSENCE_LABELS[event]
+            return Reply.text(f"{label} for {name} on {day:%a %d %b %Y} recorded.", ephemeral=True)
 
 
 def _awaiting_reply(app, request: Request, rest: str) -> Reply:
@@ -339,17 +353,51 @@ def _awaiting_reply(app, request: Request, rest: str) -> Reply:
     return track_message(app, request, values)
 
 
-def track_message(app, request: Request, values: Mapping[str, str]) -> Reply:
-    """Track a message that needs a reply (staff_id owes it, date received, sender, optional context/link)."""
+def track_message(app, request: Request, values: Mapping[str, str], on_tracked: Callable | None = None) -> Reply:
+    """Track a message that needs a reply (staff_id owes it, date received, sender label).
+
+    `on_tracked(session, message_id)` runs in the same unit of work, so an adapter can remember where the
+    message lives (e.g. its Slack thread) atomically with the record.
+    """
     track = _feature("replies", "track_message")
+    public_id = _feature("replies", "format_message_id")
     today = request.now.date()
-    staff_id = _required(values, "staff_id", "choose who owes the reply")
-    received = parse_day(values.get("date") or today.isoformat(), today)
-    sender = (values.get("sender") or "").strip()[:200] or None
-    with app.db.unit() as session:
-        result = track(session, staff_id, received, sender=sender, recorded_by=request.staff_id,
-                       reference=(values.get("context") or None), today=today, calendar=app.calendar, policy=app.policy)
-        return _as_reply(result, f"Tracking a reply owed by {staff_id} (received {received:%d %b %Y}).")
+    with _field_names({"received": "date", "from": "sender"}):
+        staff_id = _required(values, "staff_id", "choose who owes the reply")
+        received = parse_day(values.get("date") or today.isoformat(), today)
+        sender = (values.get("sender") or "").strip() or None
+        with app.db.unit() as session:
+            name = _check_may_record(app, session, request, staff_id)
+            row = track(session, staff_id, received, today, sender=sender)
+            if on_tracked is not None:
+                on_tracked(session, row.id)
+            due = app.calendar.add_working_days(received, app.policy.messages.reply_within_working_days)
+            text = f"Tracking {public_id(row.id)}: a reply owed by {name} (received {received:%a %d %b}). Reply by {due:%a %d %b}."
+            button = Button("Mark as replied", "message.replied", value=public_id(row.id), style="primary")
+            return Reply(parts=(Text(text), Actions((button,))), summary=text, ephemeral=True)
+
+
+def _check_may_record(app, session, request: Request, staff_id: str) -> str:
+    """The person's name, if the asker may keep records about them (themselves, their line reports, admins)."""
+    from handlers.org import can_view, get_staff
+
+    person = get_staff(session, staff_id)
+    if not can_view(session, request.staff_id, staff_id, app.settings.admin_ids):
+        raise InvalidInput(f"staff_id: you can only keep records for yourself and the people you manage", field="staff_id")
+    return person.name
+
+
+@contextmanager
+def _field_names(renames: Mapping[str, str]):
+    """Rename a handler's error fields to this flow's form fields (e.g. `start` -> `date`)."""
+    try:
+        yield
+    except InvalidInput as exc:
+        if exc.errors:
+            exc.errors = {renames.get(name, name): message for name, message in exc.errors.items()}
+        if exc.field:
+            exc.field = renames.get(exc.field, exc.field)
+        raise
 
 
 def _required(values: Mapping[str, str], name: str, message: str) -> str:
@@ -357,11 +405,6 @@ def _required(values: Mapping[str, str], name: str, message: str) -> str:
     if not value:
         raise InvalidInput(f"{name}: {message}", field=name)
     return value
-
-
-def _as_reply(result, fallback: str) -> Reply:
-    """Feature functions return a Reply or the stored row; either way the adapter gets a Reply."""
-    return result if isinstance(result, Reply) else Reply.text(fallback, ephemeral=True)
 
 
 # ---- forms and buttons --------------------------------------------------------------------------
@@ -392,6 +435,31 @@ def submit_form(app, request: Request, form_id: str, values: Mapping[str, str]) 
     raise InvalidInput(f"unknown form {form_id!r}", field="form_id")
 
 
+def open_form(app, form_id: str, context: str = "", prefill: Mapping[str, str] | None = None) -> Form:
+    """The form with this id (a "fill in the form" button re-opens it on platforms that need a fresh trigger)."""
+    if form_id == "decision.form":
+        return oversight_form(app, prefill)
+    if form_id == SUPERVISION_FORM:
+        return supervision_form()
+    if form_id == ABSENCE_FORM:
+        return absence_form()
+    if form_id == REPLY_FORM:
+        return awaiting_reply_form({**(prefill or {}), "context": context})
+    if form_id in ("agenda.item_form", "agenda.action_form"):
+        action_id = "agenda.add_item" if form_id == "agenda.item_form" else "agenda.add_action"
+        return _feature("agenda", "agenda_item_form")(action_id, context)
+    raise InvalidInput(f"unknown form {form_id!r}", field="form_id")
+
+
+def ask(app, request: Request) -> Reply:
+    """Answer a question from the standards, whatever its first word (Slack's `/standard`)."""
+    text = (request.text or "").strip()
+    if not text:
+        return Reply.text("Ask a question about the standards, e.g. `/standard how often is supervision for an NQSW?`",
+                          ephemeral=True)
+    return _ask(app, request, text)
+
+
 def handle_action(app, request: Request, action_id: str, value: str) -> Reply | None:
     """A pressed button, by namespace; None when there is nothing to say (e.g. a plain link button)."""
     namespace = action_id.split(".", 1)[0]
@@ -414,10 +482,7 @@ def handle_action(app, request: Request, action_id: str, value: str) -> Reply | 
                 return apply(session, request.staff_id, action_id, value, request.now.date(), app.calendar,
                              policy=app.policy, knowledge=_knowledge_or_none(app))
         if action_id == "message.replied":
-            mark = _feature("replies", "mark_message_answered")
-            with app.db.unit() as session:
-                result = mark(session, value, request.now.date(), staff_id=request.staff_id)
-                return _as_reply(result, "Marked as replied. Thank you.")
+            return mark_replied(app, request, value)
         if action_id in ("agenda.add_item", "agenda.add_action"):
             return _feature("agenda", "agenda_form_reply")(action_id, value)
         if action_id == "week.refresh":
@@ -425,6 +490,26 @@ def handle_action(app, request: Request, action_id: str, value: str) -> Reply | 
     except FeatureMissing:
         return _not_available()
     return None
+
+
+def mark_replied(app, request: Request, message_id: str) -> Reply:
+    """Close a tracked message (the "replied" button, or a reply in its thread) as answered today."""
+    get_message = _feature("replies", "get_message")
+    mark = _feature("replies", "mark_message_answered")
+    public_id = _feature("replies", "format_message_id")
+    from handlers.errors import Forbidden
+    from handlers.org import can_view
+
+    today = request.now.date()
+    with app.db.unit() as session:
+        row = get_message(session, message_id)
+        if not can_view(session, request.staff_id, row.owner_id, app.settings.admin_ids):
+            raise Forbidden(f"{request.staff_id} may not close {public_id(row.id)}")
+        already = row.answered_on is not None
+        mark(session, message_id, max(today, row.received_on), staff_id=request.staff_id)
+        if already:
+            return Reply.text(f"{public_id(row.id)} was already marked as replied on {row.answered_on:%a %d %b}.", ephemeral=True)
+        return Reply.text(f"{public_id(row.id)} marked as replied. Thank you.", ephemeral=True)
 
 
 def _knowledge_or_none(app):
@@ -450,3 +535,4 @@ def _answer_action(app, request: Request, action_id: str, value: str) -> Reply |
     if action_id == "answer.more":
         return more_results(app, request, value or request.text)
     return None
+

@@ -41,7 +41,36 @@ class SchedulerRuntime:
         self.sleep = sleep
         self.source = source
         self.scheduler = None
+        self.starting: asyncio.Task | None = None
         self._lock = asyncio.Lock()
+
+    async def start(self, retry_seconds: float = 60.0) -> None:
+        """Start APScheduler (job store in the database) and run the catch-up tick; retry while the DB is down."""
+        while True:
+            try:
+                self.scheduler = await asyncio.to_thread(build_scheduler, self.app, RUNTIME_KEY)
+                _runtimes[RUNTIME_KEY] = self
+                self.scheduler.start()
+                break
+            except Exception as exc:  # noqa: BLE001 - keep serving; try again later
+                log.warning("scheduler not started (%s); retrying in %.0f s", type(exc).__name__, retry_seconds)
+                await asyncio.sleep(retry_seconds)
+        await run_tick(RUNTIME_KEY)
+
+    async def stop(self) -> None:
+        """Cancel a pending start, shut APScheduler down, forget this runtime."""
+        task = self.starting
+        if task is not None and not task.done():
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                pass
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # AsyncIOScheduler.shutdown is scheduled on the loop (call_soon_threadsafe)
+        if _runtimes.get(RUNTIME_KEY) is self:
+            del _runtimes[RUNTIME_KEY]
 
     async def tick(self, now: datetime | None = None) -> TickResult:
         """Send what is due at `now` (default: the App's clock). Safe to call any number of times."""
@@ -54,11 +83,11 @@ class SchedulerRuntime:
         if not self.app.calendar.is_working_day(day):
             return result
         async with self._lock:  # one tick at a time in this process; other replicas are held off by the claims
-            deliverers = self.deliverers
-            if deliverers is None:
+            if self.deliverers is None:
                 from scheduler.delivery import platform_deliverers
 
-                deliverers = platform_deliverers(self.app)
+                self.deliverers = platform_deliverers(self.app)
+            deliverers = self.deliverers
             pending_slots = await asyncio.to_thread(self._pending_slots, day, clock_time.strftime("%H:%M"))
             if pending_slots:
                 result.digests = await deliver_digests(
@@ -82,9 +111,9 @@ class SchedulerRuntime:
         return sorted(slots - done)
 
     def _complete_slots(self, day, slots: list[str]) -> None:
+        from bot.storage.base import utcnow
         from bot.storage.models.scheduler import DigestRun
         from scheduler.delivery import insert_ignoring_conflicts
-        from bot.storage.base import utcnow
 
         with self.app.db.unit() as session:
             for slot in slots:
@@ -131,31 +160,28 @@ def build_scheduler(app, runtime_key: str):
     return scheduler
 
 
-def setup(web_app, app, *, deliverers=None, sleep=asyncio.sleep, source=None) -> SchedulerRuntime:
-    """Start the scheduler when the web app starts (with a catch-up tick) and shut it down on cleanup."""
+def setup(web_app, app, *, deliverers=None, sleep=asyncio.sleep, source=None, start: bool | None = None) -> SchedulerRuntime:
+    """Start the scheduler when the web app starts (with a catch-up tick) and shut it down on cleanup.
+
+    Start-up never fails the server: if the database is unreachable the scheduler retries every minute
+    (`/healthz` reports the outage meanwhile). APScheduler fires on wall time, so by default it starts only
+    for an App on the system clock; tests with a controllable clock drive `runtime.tick(now)` themselves,
+    or pass `start=True`.
+    """
+    from bot.app import system_clock
+
     runtime = SchedulerRuntime(app, deliverers=deliverers, sleep=sleep, source=source)
-    key = RUNTIME_KEY
     web_app[SCHEDULER_KEY] = runtime
+    if start is None:
+        start = getattr(app, "_clock", system_clock) is system_clock
 
-    async def start(_web_app) -> None:
-        _runtimes[key] = runtime
-        runtime.scheduler = build_scheduler(app, key)
-        runtime.scheduler.start()
-        runtime.catch_up = asyncio.create_task(run_tick(key))
+    async def begin(_web_app) -> None:
+        if start:
+            runtime.starting = asyncio.create_task(runtime.start())
 
-    async def stop(_web_app) -> None:
-        task = getattr(runtime, "catch_up", None)
-        if task is not None and not task.done():
-            task.cancel()
-            try:
-                await task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
-                pass
-        if runtime.scheduler is not None and runtime.scheduler.running:
-            runtime.scheduler.shutdown(wait=False)
-            await asyncio.sleep(0)  # AsyncIOScheduler.shutdown is scheduled on the loop (call_soon_threadsafe)
-        _runtimes.pop(key, None)
+    async def end(_web_app) -> None:
+        await runtime.stop()
 
-    web_app.on_startup.append(start)
-    web_app.on_cleanup.append(stop)
+    web_app.on_startup.append(begin)
+    web_app.on_cleanup.append(end)
     return runtime

@@ -9,7 +9,7 @@ from datetime import date, time
 
 from sqlalchemy import select
 
-from bot.storage.models.scheduler import TeamMeeting
+from bot.storage.models.scheduler import Delivery, TeamMeeting
 from handlers.agenda import build_agenda, next_meeting, post_date, render_agenda
 from handlers.types import Reply
 from scheduler.delivery import (
@@ -54,11 +54,16 @@ def agendas_due(app, day: date, now_time: time | None, source: NudgeSource | Non
     due = []
     with app.db.unit() as session:
         meetings = list(session.scalars(select(TeamMeeting).order_by(TeamMeeting.team_id)))
+        claimed = set(
+            session.execute(
+                select(Delivery.target, Delivery.day).where(Delivery.kind == "agenda", Delivery.day >= day)
+            ).tuples()
+        )
         nudges = None
         for meeting in meetings:
             meeting_date = next_meeting(meeting.weekday, meeting.cadence, day, calendar)
             posting_day = post_date(meeting_date, calendar, policy.agenda.post_working_days_before)
-            if day < posting_day:
+            if day < posting_day or (meeting.team_id, meeting_date) in claimed:
                 continue
             if day == posting_day and now_time is not None and now_time.strftime("%H:%M") < policy.agenda.post_time:
                 continue

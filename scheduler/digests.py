@@ -15,6 +15,7 @@ from datetime import date, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.storage.base import utcnow
 from bot.storage.models import Staff
 from bot.storage.models.scheduler import Delivery, DigestSettings, NudgeLogEntry
 from handlers.calendar import WorkingCalendar
@@ -96,6 +97,7 @@ class DeliveryReport:
 class _Digest:
     staff: Staff
     nudges: list[Nudge]
+    held_back: int = 0
 
 
 def _plan(
@@ -130,7 +132,9 @@ def _plan(
                 report.not_yet += 1
                 continue
             session.expunge(person)
-            plan.append(_Digest(person, by_recipient[recipient]))
+            items = sorted(by_recipient[recipient], key=lambda n: (n.due, n.kind, n.subject))
+            limit = app.policy.digest.max_items
+            plan.append(_Digest(person, items[:limit], held_back=max(0, len(items) - limit)))
         return plan
 
 
@@ -156,16 +160,10 @@ def _claim(app, digest: _Digest, day: date, platform: str) -> int | None:
                     "day": day,
                     "due": nudge.due,
                     "delivery_id": delivery_id,
-                    "created_at": _now_utc(),
+                    "created_at": utcnow(),
                 },
             )
         return delivery_id
-
-
-def _now_utc():
-    from bot.storage.base import utcnow
-
-    return utcnow()
 
 
 def _record(app, delivery_id: int, attempt: int, outcome: str, reason: str | None, retry_after: float | None) -> None:
@@ -205,7 +203,7 @@ async def deliver_digests(
             if delivery_id is None:
                 report.already_sent += 1
                 return
-            reply = render_digest(digest.nudges, day)
+            reply = render_digest(digest.nudges, day, more=digest.held_back)
 
             async def record(attempt: int, outcome: str, reason: str | None, retry_after: float | None) -> None:
                 await asyncio.to_thread(_record, app, delivery_id, attempt, outcome, reason, retry_after)

@@ -244,8 +244,8 @@ def register(main: click.Group) -> None:
                 since=since_day, tz=app.tz,
             )
         text = feature.export_json(views) + "\n" if fmt == "json" else feature.export_csv(views)
-        stream = click.get_text_stream("stdout")
-        stream.write(text)
+        stream = click.get_binary_stream("stdout")  # bytes, so the CSV keeps its CRLF rows and BOM exactly
+        stream.write(text.encode("utf-8"))
         stream.flush()
         click.echo(f"{len(views)} decisions exported", err=True)
 

@@ -4,11 +4,31 @@ from __future__ import annotations
 
 from aiohttp import web
 
+ADAPTER_KEY = web.AppKey("slack_adapter", object)
+
 
 def setup(web_app: web.Application, app) -> None:
-    """Add POST /slack/events to the server."""
+    """Add POST /slack/events to the server (503 until SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set)."""
+    if not app.settings.slack_enabled:
 
-    async def not_configured(request: web.Request) -> web.Response:
-        return web.json_response({"error": "Slack is not configured"}, status=503)
+        async def not_configured(request: web.Request) -> web.Response:
+            return web.json_response({"error": "Slack is not configured"}, status=503)
 
-    web_app.router.add_post("/slack/events", not_configured)
+        web_app.router.add_post("/slack/events", not_configured)
+        return
+
+    from bot.slack.adapter import SlackAdapter
+
+    adapter = SlackAdapter(app)
+    web_app[ADAPTER_KEY] = adapter
+    web_app.router.add_post("/slack/events", adapter.handle)
+
+    async def finish_background_work(_: web.Application) -> None:
+        await adapter.drain()
+
+    web_app.on_shutdown.append(finish_background_work)
+
+
+def adapter_of(web_app: web.Application):
+    """The SlackAdapter serving `web_app` (None when Slack is not configured)."""
+    return web_app.get(ADAPTER_KEY)

@@ -210,3 +210,26 @@ def test_an_unknown_user_is_not_retried(org, teams, table):
     assert slack.calls.count("W1") == 1 and sleeps.waits == [] and report.failed == 1
     with org.db.unit() as session:
         assert session.scalar(select(Delivery.status).where(Delivery.target == "W1")) == "gave_up"
+
+
+def test_rate_limit_answers_do_not_use_up_the_retries(org, teams, table):
+    slack = RecordingPlatform(
+        "slack", reach={"M1", "W1"}, failures={"W1": [DeliveryFailed("ratelimited", retry_after=1) for _ in range(6)]}
+    )
+    sleeps = Sleeps()
+    report = run(org, MONDAY, slack, teams, table, sleeps)
+    assert report.failed == 0 and sorted(slack.recipients()) == ["M1", "W1"]
+    assert sleeps.waits == [1] * 6
+
+
+def test_a_long_digest_shows_the_oldest_items_and_keeps_the_rest_for_later(org, teams):
+    many = [nudge("W1", "message_unanswered", f"MSG-{i:02d}", date(2026, 11, 1 + i)) for i in range(15)]
+    slack = RecordingPlatform("slack", reach={"W1"})
+    run(org, MONDAY, slack, teams, NudgeTable(many))
+    reply = slack.sent[0][1]
+    shown = [item.buttons[0].value.split("|")[1] for p in reply.parts if isinstance(p, ItemList) for item in p.items]
+    assert shown == [f"MSG-{i:02d}" for i in range(12)]
+    assert "3 more items will follow" in reply.plain_text()
+    run(org, date(2026, 11, 24), slack, teams, NudgeTable(many))  # the held-back three were never logged
+    assert [item.buttons[0].value.split("|")[1] for p in slack.sent[1][1].parts if isinstance(p, ItemList)
+            for item in p.items] == ["MSG-12", "MSG-13", "MSG-14"]

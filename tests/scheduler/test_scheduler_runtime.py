@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from scheduler_fakes import NudgeTable, RecordingPlatform, Sleeps
+from scheduler_fakes import NudgeTable, Sleeps
 from sqlalchemy import select
 
 from bot.app import App
@@ -100,11 +100,12 @@ async def wait_for(condition, timeout: float = 20.0) -> None:
 
 async def test_serve_starts_apscheduler_with_its_job_in_the_database_and_catches_up(org, slack, teams, table):
     web_app = web.Application()
-    runtime = setup(web_app, org, deliverers=[slack, teams], sleep=Sleeps(), source=table)
+    runtime = setup(web_app, org, deliverers=[slack, teams], sleep=Sleeps(), source=table, start=True)
     assert web_app[SCHEDULER_KEY] is runtime
     runner = web.AppRunner(web_app)
     await runner.setup()  # on_startup: the scheduler starts and a catch-up tick runs (clock: Monday 09:00)
     try:
+        await wait_for(lambda: runtime.scheduler is not None and runtime.scheduler.running)
         scheduler = runtime.scheduler
         assert scheduler.running and str(scheduler.timezone) == "Europe/London"
         job = scheduler.get_job(TICK_JOB_ID)
@@ -119,14 +120,36 @@ async def test_serve_starts_apscheduler_with_its_job_in_the_database_and_catches
 
     # A restart the same day: the job is replaced, not duplicated, and nothing is sent twice.
     again = web.Application()
-    second = setup(again, org, deliverers=[slack, teams], sleep=Sleeps(), source=table)
+    second = setup(again, org, deliverers=[slack, teams], sleep=Sleeps(), source=table, start=True)
     runner = web.AppRunner(again)
     await runner.setup()
     try:
-        await wait_for(lambda: second.catch_up.done())
+        await wait_for(lambda: second.starting.done())
         with org.db.unit() as session:
             assert session.query(ApschedulerJob).count() == 1
             assert session.query(Delivery).count() == 3
     finally:
         await runner.cleanup()
     assert len(slack.sent) == 2 and len(teams.sent) == 1
+
+
+async def test_an_unreachable_database_does_not_stop_the_server_starting(sqlite_url, clock, tmp_path):
+    from bot.config import Settings
+
+    broken = App(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none", _env_file=None), clock=clock)
+    web_app = web.Application()
+    runtime = setup(web_app, broken, deliverers=[], start=True)
+    runner = web.AppRunner(web_app)
+    await runner.setup()  # does not raise: the scheduler keeps retrying in the background
+    try:
+        await wait_for(lambda: runtime.starting is not None)
+        assert not runtime.starting.done() and runtime.scheduler is None
+    finally:
+        await runner.cleanup()
+    assert runtime.starting.cancelled() or runtime.starting.done()
+
+
+def test_an_app_on_a_test_clock_does_not_start_apscheduler_by_itself(org):
+    web_app = web.Application()
+    setup(web_app, org)
+    assert len(web_app.on_startup) == 1  # registered, but `begin` returns without starting (fixed clock)

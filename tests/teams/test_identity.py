@@ -63,3 +63,20 @@ def test_the_bots_mention_is_stripped_and_other_mentions_keep_their_names():
     body = channel_message(type("C", (), {"url": "https://x.example/"})(), "what about <at>Sam Worker</at>&nbsp;supervision?")
     body["entities"].append({"type": "mention", "text": "<at>Sam Worker</at>", "mentioned": {"id": "29:1sam", "name": "Sam Worker"}})
     assert text_without_mention(Activity().deserialize(body)) == "what about Sam Worker supervision?"
+
+
+async def test_emulator_user_id_is_taken_as_the_staff_id_in_emulator_mode(teams_client, connector, staff):
+    body = activity(
+        connector,
+        channelId="emulator",
+        text="help",
+        **{"from": {"id": "alex", "name": "Alex (emulator)"}},
+        conversation={"id": "emulator-conversation-1"},
+        channelData=None,
+    )
+    response = await teams_client.post("/api/messages", json=body)
+    assert response.status == 200
+    assert connector.member_lookups() == []
+    with staff.db.unit() as session:
+        row = session.scalar(select(TeamsConversation))
+        assert (row.address, row.staff_id) == ("id:alex", "alex")

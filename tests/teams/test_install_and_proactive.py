@@ -155,3 +155,20 @@ async def test_known_aad_user_without_a_chat_gets_a_new_one_in_the_installed_ten
     assert created[0].body["channelData"]["tenant"]["id"] == TENANT
     assert "Your weekly digest" in card_texts(connector.cards("a:new-aad-sam-0002")[-1])
     assert deliverer.can_reach(staff_member(staff, "sam"))
+
+
+async def test_new_chat_refused_by_teams_is_a_permanent_failure(teams_client, connector, staff):
+    await teams_client.post("/api/messages", json=team_install(connector))
+    with staff.db.unit() as session:
+        session.get(Staff, "sam").teams_user_id = "aad-sam-0002"
+    connector.fail_with["aad-sam-0002"] = (403, {})
+    with pytest.raises(DeliveryFailed) as failure:
+        await TeamsDeliverer(staff).send_direct(staff_member(staff, "sam"), Reply.text("digest"))
+    assert failure.value.permanent and "not installed" in failure.value.reason
+
+
+async def test_known_aad_user_but_bot_installed_nowhere_is_reported(teams_client, connector, staff):
+    with pytest.raises(DeliveryFailed) as failure:
+        await TeamsDeliverer(staff).send_direct(staff_member(staff, "alex"), Reply.text("digest"))
+    assert failure.value.permanent and "never" in failure.value.reason
+    assert connector.calls == []

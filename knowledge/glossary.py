@@ -1,0 +1,230 @@
+"""Sector vocabulary of UK children's social care: acronyms, their expansions and everyday synonyms.
+
+Each entry is a group of phrases that mean the same thing to a manager. A question that uses one phrase
+also searches for the others (acronyms at near-full weight, looser synonyms at lower weight), so "RTW"
+finds "return to work" and "off sick" finds "sickness absence".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# (phrases, weight of the alternatives): the first phrase is the canonical name shown in help text.
+ACRONYMS: tuple[tuple[str, ...], ...] = (
+    ("nqsw", "newly qualified social worker", "newly qualified"),
+    ("asye", "assessed and supported year in employment"),
+    ("rtw", "return to work", "back to work", "phased return"),
+    ("pdr", "personal development review", "appraisal"),
+    ("onetoone", "supervision"),  # 1:1, 1-1, one to one
+    ("eap", "employee assistance programme", "helpline"),
+    ("iro", "independent reviewing officer"),
+    ("cp", "child protection"),
+    ("cin", "child in need", "children in need"),
+    ("lac", "looked after", "cared for", "children in care"),
+    ("smart", "specific measurable achievable realistic timely"),
+    ("dse", "display screen equipment"),
+    ("lcs", "liquidlogic", "case record"),
+    ("mosaic", "case record"),
+    ("ssis", "case record"),
+    ("hos", "head of service"),
+    ("sm", "service manager"),
+    ("tm", "team manager"),
+    ("atm", "assistant team manager"),
+    ("sw", "social worker"),
+    ("wfh", "working from home", "home working", "working remotely", "hybrid working", "flexible working"),
+    ("hr", "human resources"),
+    ("landd", "learning and development", "training"),
+    ("dlt", "directorate leadership team", "departmental leadership team"),
+    ("smt", "senior management team"),
+    ("edt", "emergency duty team", "out of hours"),
+    ("sar", "subject access request"),
+    ("ilp", "individual learning plan"),
+    ("qa", "quality assurance"),
+    ("kpi", "key performance indicator", "performance data"),
+    ("wap", "wellness action plan"),
+    ("mhfa", "mental health first aider"),
+    ("oh", "occupational health"),
+    ("cpd", "continuing professional development"),
+    ("hcpc", "health and care professions council"),
+    ("swe", "social work england"),
+    ("sup", "supervision"),
+    ("sups", "supervision"),
+    ("ofsted", "inspection"),
+    ("cspr", "safeguarding practice review"),
+    ("gdpr", "data protection"),
+    ("wscc", "west sussex"),
+    ("npt", "neath port talbot"),
+)
+
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("sickness", "absence", "off sick", "sick", "ill", "illness", "sick leave"),
+    ("sick note", "fit note", "medical certificate", "sickness certificate"),
+    ("appraisal", "pdr", "performance conversation", "annual review"),
+    ("supervision", "onetoone", "sup", "supervise"),
+    ("kids", "children", "young people"),
+    ("child", "young person"),
+    ("staff", "employee", "worker", "practitioner"),
+    ("boss", "line manager", "manager"),
+    ("new starter", "induction", "newly appointed"),
+    ("new worker", "new starter"),
+    ("caseload", "workload"),
+    ("paperwork", "documents", "papers", "records", "information"),
+    ("get rid of", "dispose", "discard", "waste", "destroy"),
+    ("bin", "waste", "dispose"),
+    ("shred", "confidential waste"),
+    ("tweak", "amend", "change", "adapt", "alter"),
+    ("edit", "amend", "change"),
+    ("phone", "telephone", "call", "helpline"),
+    ("ring", "contact", "call", "phone"),
+    ("lessons", "class", "school"),
+    ("school", "class", "teacher"),
+    ("meeting", "session"),
+    ("how often", "frequency", "regular", "every"),
+    ("frequency", "how often", "every"),
+    ("deadline", "timescale", "within", "on time"),
+    ("timescale", "within", "deadline"),
+    ("job", "role", "post"),
+    ("job advert", "advert", "recruitment"),
+    ("advert", "recruitment", "vacancy"),
+    ("hiring", "recruitment", "recruit"),
+    ("interview", "recruitment", "candidate"),
+    ("mistake", "error"),
+    ("stress", "stressed", "overwhelmed", "wellbeing"),
+    ("overwhelmed", "overloaded", "stress"),
+    ("burnout", "stress", "wellbeing"),
+    ("wellbeing", "health and wellbeing", "welfare"),
+    ("training", "course", "learning and development"),
+    ("course", "training", "workshop", "webinar"),
+    ("template", "form", "pro-forma", "proforma"),
+    ("form", "pro-forma", "template"),
+    ("notes", "records", "recording"),
+    ("write up", "record", "recorded"),
+    ("sign off", "signed off", "approve", "authorise"),
+    ("approve", "sign off", "approval"),
+    ("file", "record", "records"),
+    ("look at", "access", "view"),
+    ("curiosity", "work related", "purpose"),
+    ("private", "privacy", "confidential", "confidentiality"),
+    ("secret", "confidential"),
+    ("holiday", "annual leave", "leave"),
+    ("leave", "annual leave"),
+    ("disabled", "disability", "reasonable adjustments"),
+    ("disability", "reasonable adjustments"),
+    ("survey", "staff survey", "questionnaire"),
+    ("feedback", "comments", "complaints", "compliments"),
+    ("complaint", "complaints", "feedback"),
+    ("escalate", "raise", "escalation"),
+    ("raise", "escalate", "concern"),
+    ("worried", "concern", "concerns"),
+    ("agenda", "items", "fixed agenda"),
+    ("photo", "photograph", "image"),
+    ("consent", "permission", "agreement"),
+    ("permission", "consent"),
+    ("probation", "probationary", "probation period"),
+    ("newly qualified", "nqsw", "asye"),
+    ("student", "students", "step up"),
+    ("apprentice", "apprentices"),
+    ("money", "budget", "finance", "financial"),
+    ("budget", "finance", "expenditure"),
+    ("bad performance", "poor performance"),
+    ("underperforming", "poor performance", "capability"),
+    ("overdue", "late", "timescales"),
+    ("late", "overdue", "timely"),
+    ("manager", "managers", "management"),
+    ("director", "directors", "assistant director"),
+    ("home visit", "visit"),
+    ("visit", "visiting", "visits"),
+    ("based", "building", "situated", "office"),
+    ("office", "building", "base"),
+    ("remote", "working remotely", "home working"),
+    ("reflect", "reflective", "reflection"),
+    ("audit", "auditing", "case file audit"),
+    ("observation", "observed practice", "observation of practice"),
+    ("observe", "observed practice", "observation"),
+    ("team meeting", "team meetings", "staff meetings"),
+    ("research", "research in practice"),
+    ("diversity", "equality", "inclusion"),
+    ("calls", "telephone", "phone"),
+    ("lone working", "personal safety"),
+    ("tell", "advise", "inform", "let know"),
+    ("inform", "advise", "tell"),
+    ("fill in", "complete", "completed"),
+    ("fill out", "complete", "completed"),
+    ("docs", "documents"),
+    ("unfinished", "unresolved", "outstanding", "carried forward"),
+    ("items", "issues", "actions"),
+    ("who", "responsible", "responsibility"),
+    ("whose job", "responsible", "responsibility"),
+    ("in charge", "responsible", "lead"),
+    ("how long", "period", "length", "duration"),
+    ("length", "period", "duration"),
+)
+
+ACRONYM_WEIGHT = 0.9
+SYNONYM_WEIGHT = 0.55
+
+# Written forms normalised before tokenising (both for questions and for the corpus).
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:1\s*[:\-]\s*1s?|one[\s-]to[\s-]ones?)\b", re.I), " onetoone "),
+    (re.compile(r"\bl\s*&\s*d\b", re.I), " landd "),
+    (re.compile(r"\bh\s*&\s*s\b", re.I), " health and safety "),
+    (re.compile(r"\b24\s*/\s*7\b"), " 24-hour "),
+    (re.compile(r"\bpro-?formas?\b", re.I), " proforma "),
+)
+
+
+def rewrite(text: str) -> str:
+    """Normalise written forms ("1:1", "one-to-one", "L&D") so both sides tokenise alike."""
+    for pattern, replacement in _REWRITES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """An alternative phrase for part of a question, with its weight (1.0 = the words asked)."""
+
+    phrase: str
+    weight: float
+
+
+def _groups() -> dict[str, list[tuple[str, float]]]:
+    table: dict[str, list[tuple[str, float]]] = {}
+    for entries, weight in ((ACRONYMS, ACRONYM_WEIGHT), (SYNONYMS, SYNONYM_WEIGHT)):
+        for group in entries:
+            head = group[0]
+            for phrase in group:
+                alternatives = [p for p in group if p != phrase]
+                # acronym groups are symmetric; synonym groups map the head both ways and members to the head
+                if entries is SYNONYMS and phrase != head:
+                    alternatives = [head]
+                for alt in alternatives:
+                    table.setdefault(phrase, [])
+                    if all(existing != alt for existing, _ in table[phrase]):
+                        table[phrase].append((alt, weight))
+    return table
+
+
+GLOSSARY: dict[str, list[tuple[str, float]]] = _groups()
+MAX_PHRASE_WORDS = max(len(k.split()) for k in GLOSSARY)
+
+
+def expansions(words: list[str]) -> list[tuple[int, int, list[Expansion]]]:
+    """Glossary matches in a list of lower-case words: (start, end, alternatives), longest match first."""
+    found: list[tuple[int, int, list[Expansion]]] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+            phrase = " ".join(words[i : i + n])
+            if phrase in GLOSSARY:
+                found.append((i, i + n, [Expansion(p, w) for p, w in GLOSSARY[phrase]]))
+                break
+        i += 1
+    return found
+
+
+def expand_query(question: str) -> list[str]:
+    """The alternative phrases a question is also searched with (for tests and the chat's help)."""
+    words = re.findall(r"[a-z0-9]+", rewrite(question.lower()))
+    return [e.phrase for _, _, alts in expansions(words) for e in alts]

@@ -1,0 +1,466 @@
+"""Search over structured passages: BM25 term rarity, section titles, the sector glossary and fuzzy matching.
+
+Ranking, in one pass over an inverted index (numpy, so it stays fast on a corpus 20x the bundled one):
+
+1. The question is normalised ("1:1" -> onetoone), split into content words (stop words dropped) and
+   stemmed (Snowball). Each content word is a *group*: the word itself, its glossary alternatives
+   (acronyms, synonyms) and, for a word the corpus does not know, its closest corpus words by
+   rapidfuzz (typos: "supervison" -> "supervision").
+2. Each group scores every passage by its best alternative: BM25 over the passage text plus a bonus
+   when the word is in the passage's section path (section titles say what a passage is about).
+3. Coverage: the share of the question's rarity (idf) that the passage matches. Passages that match
+   only the common part of a question lose to those that match its specific words.
+4. The best candidates are re-ranked with word-pair proximity and rapidfuzz token-set similarity.
+
+The search abstains (no results) when even the best passage covers too little of the question.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import snowballstemmer
+from rapidfuzz import fuzz, process
+
+from knowledge.glossary import GLOSSARY, rewrite
+from knowledge.parse import StructuredPassage
+
+K1 = 1.2
+B = 0.75
+TITLE_WEIGHT = 0.45  # a question word in the section path counts this much of its idf
+COVERAGE_FLOOR = 0.35  # score = BM25 x (floor + coverage): coverage of the question's rarity matters most
+PROXIMITY_WEIGHT = 0.5
+FUZZY_WEIGHT = 0.02  # per point of rapidfuzz token_set_ratio (0-100) between question and passage
+CANDIDATES = 40
+MIN_COVERAGE = 0.45  # below this share of the question's rarity the search abstains
+MIN_SCORE = 2.0
+WINDOW_CHARS = 700
+
+STOP_WORDS = frozenset(
+    """a about above after again against all am an and any are aren't as at be because been before being
+    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't dont down
+    during each few for from further get gets got had has have having he her here hers herself him himself
+    his how i i'd i'm i've if in into is isn't it it's its itself just let's me more most my myself no nor
+    not of off on once only or other ought our ours ourselves out over own same shall she should shouldn't
+    so some such than that that's the their theirs them themselves then there there's these they they're
+    this those through to too under until up very was wasn't we we're were weren't what what's when where
+    which while who whom why will with won't would wouldn't you your yours yourself yourselves s t ok okay
+    please thanks thank tell know need needs want wants anyone someone something anything everyone
+    whats hows whos wheres does do did ask asking question questions hi hello also any us really
+    i'll we'll standard standards policy rule rules guidance say says said mean means""".split()
+)
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of a text, after the glossary's written-form rewrites ("1:1" -> onetoone)."""
+    out = []
+    for w in _WORD.findall(rewrite(text.lower().replace("’", "'"))):
+        if "'" in w:
+            base, _, suffix = w.partition("'")
+            w = base if suffix == "s" else base + suffix
+        out.append(w)
+    return out
+
+
+def content_stems(text: str) -> list[str]:
+    return [stem(w) for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+
+
+@dataclass
+class Group:
+    """One idea of the question: its word(s) and the stem sequences that may stand for it, with weights.
+
+    An alternative of several stems ("home working") matches a passage only when all of them occur in it.
+    """
+
+    word: str
+    alts: dict[tuple[str, ...], float] = field(default_factory=dict)
+    idf: float = 0.0
+    correction: str | None = None
+
+    def add(self, stems: tuple[str, ...], weight: float) -> None:
+        if stems and self.alts.get(stems, 0.0) < weight:
+            self.alts[stems] = weight
+
+    @property
+    def terms(self) -> dict[str, float]:
+        """Every stem of the group with its best weight (for proximity and answer windows)."""
+        out: dict[str, float] = {}
+        for stems, weight in self.alts.items():
+            for s in stems:
+                out[s] = max(out.get(s, 0.0), weight)
+        return out
+
+
+# Everyday words that carry little of a question's meaning: they count less towards coverage, so a
+# question is not judged unanswerable just because the standards never say "whose" or "gave".
+LIGHT_WORDS = frozenset(
+    """able actually allowed already always another around away back bad best better big came come comes
+    could day days different doing done drop either else enough even ever every everything exactly far
+    feel fill fills find first gave get getting give given go goes going gone good got happen happens
+    hard help helps involved keep kind last least less let like little long look looking lot lots made
+    make makes making many may might much must new next nothing now often old one ones order other
+    others own part people per person point put quick quickly rather really rid right run running same
+    see seen set side since sort still stuff such sure take takes taking thing things think time times
+    today twice two type use used using usually want way ways well whatever whenever whether whole whose
+    work works worker workers working write writes year years yes yet""".split()
+)
+LIGHT_WEIGHT = 0.35
+PART_WEIGHT = 0.6  # one word of a glossary phrase standing alone ("team" of "team meeting")
+
+
+@lru_cache(maxsize=1)
+def _stemmed_glossary() -> tuple[dict[tuple[str, ...], list[tuple[tuple[str, ...], float]]], int]:
+    """The glossary keyed by stemmed phrases, so "sick notes" and "fit notes" match their entries."""
+    table: dict[tuple[str, ...], list[tuple[tuple[str, ...], float]]] = {}
+    for phrase, alternatives in GLOSSARY.items():
+        key = tuple(stem(w) for w in words(phrase))
+        entry = table.setdefault(key, [])
+        for alt, weight in alternatives:
+            stems = tuple(content_stems(alt)) or tuple(stem(w) for w in words(alt))
+            if stems and all(existing != stems for existing, _ in entry):
+                entry.append((stems, weight))
+    return table, max(len(k) for k in table)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A search result: the passage, its score and the window of its text that best answers the question."""
+
+    passage: StructuredPassage
+    score: float
+    coverage: float
+    text: str
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    groups: tuple[Group, ...]
+    prefer_docs: frozenset[str]
+    corrected: str | None  # the question with typos corrected, when any were
+
+
+class SearchIndex:
+    """An inverted index over passages with BM25 weights precomputed per (stem, passage)."""
+
+    def __init__(self, passages: Sequence[StructuredPassage]) -> None:
+        self.passages: tuple[StructuredPassage, ...] = tuple(passages)
+        n = len(self.passages)
+        self.size = n
+        body_tokens = [content_stems(p.text) for p in self.passages]
+        title_tokens = [set(content_stems(" ".join(p.headings))) for p in self.passages]
+        self.token_seqs = body_tokens
+        self.joined = [" ".join(toks) for toks in body_tokens]
+        self.token_sets = [set(toks) | title_tokens[i] for i, toks in enumerate(body_tokens)]
+        lengths = np.array([len(t) for t in body_tokens], dtype=np.float32)
+        avgdl = float(lengths.mean()) if n else 1.0
+        df: Counter[str] = Counter()
+        for toks, title in zip(body_tokens, title_tokens):
+            df.update(set(toks) | title)
+        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self.max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, toks in enumerate(body_tokens):
+            norm = K1 * (1 - B + B * lengths[i] / avgdl)
+            for term, tf in Counter(toks).items():
+                postings[term].append((i, tf * (K1 + 1) / (tf + norm)))
+        self.body = {
+            t: (np.fromiter((i for i, _ in pl), np.int32, len(pl)), np.fromiter((w for _, w in pl), np.float32, len(pl)))
+            for t, pl in postings.items()
+        }
+        title_post: dict[str, list[int]] = defaultdict(list)
+        for i, title in enumerate(title_tokens):
+            for term in title:
+                title_post[term].append(i)
+        self.title = {t: np.array(ids, dtype=np.int32) for t, ids in title_post.items()}
+        surface: dict[str, str] = {}
+        lower_seen: set[str] = set()
+        for p in self.passages:
+            for raw in re.findall(r"[A-Za-z][A-Za-z'-]+", p.text):
+                if raw.islower():
+                    lower_seen.add(raw)
+            for w in words(p.text + " " + " ".join(p.headings)):
+                if len(w) >= 4 and not w.isdigit() and w not in STOP_WORDS:
+                    surface.setdefault(w, stem(w))
+        self.surface_words = list(surface)
+        self.surface_stem = surface
+        self.lowercase_words = frozenset(lower_seen)
+        self.aliases: dict[str, set[str]] = defaultdict(set)
+        for p in self.passages:
+            for alias in p.doc.aliases:
+                self.aliases[alias.lower()].add(p.doc.key)
+        self.doc_index: dict[str, np.ndarray] = {}
+        by_doc: dict[str, list[int]] = defaultdict(list)
+        for i, p in enumerate(self.passages):
+            by_doc[p.doc.key].append(i)
+        self.doc_index = {k: np.array(v, dtype=np.int32) for k, v in by_doc.items()}
+        self.by_id = {p.id: p for p in self.passages}
+        self.sorted_stems = sorted(self.idf)
+
+    # ---- the question --------------------------------------------------------------------------
+
+    def knows(self, term: str) -> bool:
+        return term in self.idf
+
+    def variants(self, term: str) -> list[str]:
+        """Corpus stems sharing a long prefix with `term` ("advert" ~ "advertis", "manageri" ~ "manag")."""
+        if len(term) < 5:
+            return []
+        out = []
+        lo = bisect.bisect_left(self.sorted_stems, term)
+        for other in self.sorted_stems[lo : lo + 6]:
+            if other != term and other.startswith(term) and len(other) - len(term) <= 4:
+                out.append(other)
+        for cut in range(len(term) - 1, 4, -1):
+            if term[:cut] in self.idf and len(term) - cut <= 3:
+                out.append(term[:cut])
+                break
+        return out
+
+    def plan(self, question: str) -> QueryPlan:
+        """Content-word groups of a question with glossary alternatives and typo corrections."""
+        ws = words(question)
+        stems = [stem(w) for w in ws]
+        prefer: set[str] = set()
+        consumed: set[int] = set()
+        for alias, docs in self.aliases.items():
+            alias_words = words(alias)
+            for i in range(len(ws) - len(alias_words) + 1):
+                if ws[i : i + len(alias_words)] == alias_words:
+                    prefer |= docs
+                    consumed.update(range(i, i + len(alias_words)))
+        groups: dict[int, Group] = {}
+        for i, w in enumerate(ws):
+            if i in consumed or w in STOP_WORDS or (len(w) < 2 and not w.isdigit()):
+                continue
+            groups[i] = Group(word=w)
+            groups[i].add((stems[i],), 1.0)
+        glossary, longest = _stemmed_glossary()
+        i = 0
+        while i < len(ws):
+            for n in range(min(longest, len(ws) - i), 0, -1):
+                key = tuple(stems[i : i + n])
+                if n == 1 and key not in glossary and ws[i].endswith("s") and (ws[i][:-1],) in glossary:
+                    key = (ws[i][:-1],)  # plural acronyms: "TMs", "IROs"
+                if key not in glossary or any(j in consumed for j in range(i, i + n)):
+                    continue
+                owner = next((j for j in range(i, i + n) if j in groups), None)
+                if owner is None:
+                    if n == 1:
+                        break
+                    owner = i
+                    groups[owner] = Group(word=" ".join(ws[i : i + n]))
+                if n > 1:
+                    # the phrase as a whole is the idea; each of its words alone is only part of it
+                    parts = {alt: w * PART_WEIGHT for j in range(i, i + n) if j in groups for alt, w in groups[j].alts.items()}
+                    for j in range(i, i + n):
+                        groups.pop(j, None)
+                    groups[owner] = Group(word=" ".join(ws[i : i + n]))
+                    groups[owner].add(tuple(s for j, s in enumerate(key) if ws[i + j] not in STOP_WORDS), 1.0)
+                    for alt, weight in parts.items():
+                        groups[owner].add(alt, weight)
+                for alt, weight in glossary[key]:
+                    groups[owner].add(alt, weight)
+                i += n - 1
+                break
+            i += 1
+        for i, group in groups.items():
+            if " " not in group.word and not group.word.isdigit():
+                for variant in self.variants(stems[i]):
+                    group.add((variant,), 0.8)
+        corrected_words = list(ws)
+        any_correction = False
+        for i, group in groups.items():
+            primary = stems[i] if " " not in group.word else None
+            if primary and not self.knows(primary) and len(group.word) >= 4 and not group.word.isdigit():
+                matches = process.extract(
+                    group.word, self.surface_words, scorer=fuzz.ratio, score_cutoff=80, limit=3
+                )
+                for match, score, _ in matches:
+                    group.add((self.surface_stem[match],), 0.85 * (score / 100) ** 2)
+                if matches:
+                    group.correction = matches[0][0]
+                    corrected_words[i] = matches[0][0]
+                    any_correction = True
+        for i, group in groups.items():
+            known = [max(self.idf.get(s, 0.0) for s in alt) for alt in group.alts if any(s in self.idf for s in alt)]
+            primary = stems[i] if " " not in group.word else None
+            if primary and primary in self.idf:
+                group.idf = self.idf[primary]
+            elif known and (group.correction or " " in group.word or len(group.alts) > 1):
+                group.idf = max(known)
+            else:
+                group.idf = self.max_idf * 0.9
+            if group.word in LIGHT_WORDS:
+                group.idf *= LIGHT_WEIGHT
+        ordered = tuple(groups[i] for i in sorted(groups))
+        return QueryPlan(ordered, frozenset(prefer), " ".join(corrected_words) if any_correction else None)
+
+    # ---- ranking -------------------------------------------------------------------------------
+
+    def search(self, question: str, limit: int = 3) -> list[Hit]:
+        """The best passages for a question, most relevant first; empty when nothing is relevant."""
+        plan = self.plan(question)
+        if not plan.groups or self.size == 0:
+            return []
+        ranked = self._rank(plan)
+        hits = []
+        for i, score, coverage in ranked[: max(limit, 0)]:
+            passage = self.passages[i]
+            hits.append(Hit(passage, round(score, 3), round(coverage, 3), self.window(passage, plan)))
+        return hits
+
+    def _rank(self, plan: QueryPlan, min_coverage: float = MIN_COVERAGE) -> list[tuple[int, float, float]]:
+        n = self.size
+        total = np.zeros(n, dtype=np.float32)
+        coverage = np.zeros(n, dtype=np.float32)
+        idf_sum = sum(g.idf for g in plan.groups) or 1.0
+        for group in plan.groups:
+            best = np.zeros(n, dtype=np.float32)
+            matched = np.zeros(n, dtype=np.float32)
+            for alt, weight in group.alts.items():
+                contribution, present = self._phrase(alt, weight)
+                if contribution is None:
+                    continue
+                np.maximum(best, contribution, out=best)
+                np.maximum(matched, present, out=matched)
+            total += best
+            coverage += matched * (group.idf / idf_sum)
+        score = total * (COVERAGE_FLOOR + coverage)
+        if plan.prefer_docs:
+            boost = np.full(n, 0.5, dtype=np.float32)
+            for key in plan.prefer_docs:
+                if key in self.doc_index:
+                    boost[self.doc_index[key]] = 1.15
+            score *= boost
+        k = min(CANDIDATES, n)
+        top = np.argpartition(-score, k - 1)[:k] if n > k else np.arange(n)
+        top = top[score[top] > 0]
+        if top.size == 0:
+            return []
+        reranked = []
+        query_stems = [stem(g.word) for g in plan.groups if " " not in g.word]
+        query_text = " ".join(query_stems)
+        for i in top.tolist():
+            bonus = self._proximity(plan, i) + FUZZY_WEIGHT * fuzz.token_set_ratio(query_text, self.joined[i])
+            reranked.append((i, float(score[i]) + bonus * (COVERAGE_FLOOR + float(coverage[i])), float(coverage[i])))
+        reranked.sort(key=lambda r: -r[1])
+        best_i, best_score, best_cov = reranked[0]
+        if best_cov < min_coverage or best_score < MIN_SCORE * min(1.0, min_coverage / MIN_COVERAGE):
+            return []
+        return reranked
+
+    def _phrase(self, stems: tuple[str, ...], weight: float) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Score of one alternative on every passage, and where it is present (all its stems)."""
+        n = self.size
+        contribution = np.zeros(n, dtype=np.float32)
+        present = np.ones(n, dtype=bool)
+        per_stem = weight / math.sqrt(len(stems))
+        for term in stems:
+            idf = self.idf.get(term)
+            if idf is None:
+                return None, None
+            here = np.zeros(n, dtype=bool)
+            posting = self.body.get(term)
+            if posting is not None:
+                contribution[posting[0]] += idf * per_stem * posting[1]
+                here[posting[0]] = True
+            tids = self.title.get(term)
+            if tids is not None:
+                contribution[tids] += idf * per_stem * TITLE_WEIGHT
+                here[tids] = True
+            present &= here
+        contribution *= present
+        return contribution, present.astype(np.float32) * weight
+
+    def _proximity(self, plan: QueryPlan, i: int) -> float:
+        """Bonus for consecutive question words that also stand close together in the passage."""
+        seq = self.token_seqs[i]
+        if len(plan.groups) < 2 or not seq:
+            return 0.0
+        positions: list[list[int]] = []
+        for group in plan.groups:
+            terms = group.terms
+            positions.append([j for j, t in enumerate(seq) if t in terms])
+        bonus = 0.0
+        for a, b_, ga, gb in zip(positions, positions[1:], plan.groups, plan.groups[1:]):
+            if a and b_ and any(abs(x - y) <= 2 for x in a for y in b_):
+                bonus += PROXIMITY_WEIGHT * (ga.idf + gb.idf)
+        return bonus
+
+    # ---- the answer window ---------------------------------------------------------------------
+
+    def window(self, passage: StructuredPassage, plan: QueryPlan) -> str:
+        """At most 700 characters of the passage, starting at the sentence that best matches."""
+        text = passage.text
+        pieces = [p for p in re.split(r"(?<=[.;!?:])\s+(?=[A-Z0-9\"“(-])|\n", text) if p.strip()]
+        if len(text) <= WINDOW_CHARS and len(pieces) <= 1:
+            return text.replace("\n", " ")
+        scores = []
+        for piece in pieces:
+            toks = set(content_stems(piece))
+            scores.append(sum(g.idf * max((w for t, w in g.terms.items() if t in toks), default=0.0) for g in plan.groups))
+        best = max(range(len(pieces)), key=lambda j: (scores[j], -j)) if pieces else 0
+        # keep the whole passage when it fits and its best sentence is already near the start
+        if len(text) <= WINDOW_CHARS and (best == 0 or scores[0] >= scores[best] * 0.8):
+            return " ".join(p.strip() for p in pieces)
+        out = ""
+        for piece in pieces[best:]:
+            piece = piece.strip()
+            if len(out) + len(piece) + 1 > WINDOW_CHARS:
+                if not out:
+                    out = piece[: WINDOW_CHARS - 1].rsplit(" ", 1)[0] + "…"
+                break
+            out = f"{out} {piece}".strip()
+        return out
+
+    # ---- helpers for the answer ------------------------------------------------------------------
+
+    def related(self, hits: Sequence[Hit], question: str, limit: int = 3) -> list[StructuredPassage]:
+        """Other sections worth a look: the next best passages from sections not already shown."""
+        shown = {h.passage.section for h in hits}
+        plan = self.plan(question)
+        if not plan.groups:
+            return []
+        out: list[StructuredPassage] = []
+        for i, _, cov in self._rank_loose(plan):
+            p = self.passages[i]
+            if p.section in shown or cov < 0.3:
+                continue
+            shown.add(p.section)
+            out.append(p)
+            if len(out) >= limit:
+                break
+        return out
+
+    def _rank_loose(self, plan: QueryPlan) -> list[tuple[int, float, float]]:
+        return self._rank(plan, min_coverage=0.0)
+
+    def suggestion(self, question: str) -> str | None:
+        """A "did you mean" for a question that found nothing: spelling fixes, else the closest section."""
+        plan = self.plan(question)
+        if plan.corrected:
+            return plan.corrected
+        loose = self._rank_loose(plan) if plan.groups else []
+        if loose:
+            return self.passages[loose[0][0]].title
+        titles = sorted({p.title for p in self.passages})
+        match = process.extractOne(question, titles, scorer=fuzz.token_set_ratio, score_cutoff=50)
+        return match[0] if match else None

@@ -1,0 +1,97 @@
+"""Messages and Adaptive Card submits posted as real Teams activities, answered at the fake connector."""
+
+from sqlalchemy import func, select
+
+from bot.storage.models.decisions import Decision
+from tests.teams.conftest import activity, card_elements, card_texts, channel_message
+
+PERSONAL = "a:1alex-personal"
+THREAD = "19:north-general@thread.tacv2;messageid=1700000000001"
+
+
+async def post(client, body):
+    response = await client.post("/api/messages", json=body)
+    assert response.status == 200, await response.text()
+    return response
+
+
+async def test_help_is_answered_in_the_chat_as_a_card(teams_client, connector):
+    await post(teams_client, activity(connector, text="help"))
+    (call,) = [c for c in connector.calls if c.method == "POST"]
+    assert call.path == f"/v3/conversations/{PERSONAL}/activities/1700000000001"  # a reply to the message
+    card = connector.cards(PERSONAL)[0]
+    assert card["type"] == "AdaptiveCard"
+    assert "What I can do" in card_texts(card)
+
+
+async def test_channel_mention_is_stripped_and_answered_in_the_thread(teams_client, connector):
+    await post(teams_client, channel_message(connector, "help"))
+    assert "What I can do" in card_texts(connector.cards(THREAD)[0])
+
+
+async def oversight_card(client, connector, **overrides):
+    await post(client, activity(connector, text="oversight", **overrides))
+    card = connector.cards()[-1]
+    (submit,) = card_elements(card, "Action.Submit")
+    return card, submit
+
+
+async def test_oversight_typed_opens_the_decision_form_card(teams_client, connector):
+    card, submit = await oversight_card(teams_client, connector)
+    inputs = {element["id"]: element["type"] for element in card_elements(card, "Input.")}
+    assert inputs["case_ref"] == "Input.Text" and inputs["type"] == "Input.ChoiceSet"
+    assert inputs["decision"] == "Input.Text" and inputs["action1_due"] == "Input.Date"
+    assert submit["data"]["form"] == "decision.form"
+
+
+async def test_form_submit_with_errors_returns_the_card_with_messages_and_values(teams_client, connector, staff):
+    _card, submit = await oversight_card(teams_client, connector)
+    value = {**submit["data"], "case_ref": "not a ref!", "type": "case_consultation", "decision": "", "rationale": "Because"}
+    await post(teams_client, activity(connector, text=None, value=value, id="1700000000002", replyToId="activity-1"))
+    (update,) = connector.updates()
+    assert update.path == f"/v3/conversations/{PERSONAL}/activities/activity-1"  # the form card itself is replaced
+    card = update.body["attachments"][0]["content"]
+    ids = [element.get("id") for element in card["body"]]
+    assert ids.index("error.case_ref") > ids.index("case_ref") and "error.decision" in ids
+    assert "error.rationale" not in ids
+    errors = {element["id"]: element["text"] for element in card["body"] if str(element.get("id", "")).startswith("error.")}
+    assert "case_ref" in errors["error.case_ref"] and "decided" in errors["error.decision"]
+    inputs = {element["id"]: element for element in card_elements(card, "Input.")}
+    assert inputs["case_ref"]["value"] == "not a ref!" and inputs["rationale"]["value"] == "Because"
+    assert card_elements(card, "Action.Submit")[0]["data"]["form"] == "decision.form"  # can be corrected and resent
+    with staff.db.unit() as session:
+        assert session.scalar(select(func.count()).select_from(Decision)) == 0
+
+
+async def test_valid_form_submit_stores_the_decision_and_replaces_the_form(teams_client, connector, staff):
+    _card, submit = await oversight_card(teams_client, connector)
+    value = {
+        **submit["data"],
+        "case_ref": "LCS204815",
+        "type": "case_consultation",
+        "decision": "Step down to early help",
+        "rationale": "Risks reduced over three visits",
+    }
+    await post(teams_client, activity(connector, text=None, value=value, id="1700000000002", replyToId="activity-1"))
+    (update,) = connector.updates()
+    texts = card_texts(update.body["attachments"][0]["content"])
+    assert any("saved for case LCS204815" in text for text in texts)
+    with staff.db.unit() as session:
+        assert session.scalar(select(func.count()).select_from(Decision)) == 1
+
+
+async def test_unknown_person_asking_for_their_week_gets_a_helpful_message(teams_client, connector):
+    body = activity(
+        connector,
+        text="my week",
+        **{"from": {"id": "29:1stranger", "name": "Stranger", "aadObjectId": "aad-stranger"}},
+        conversation={"conversationType": "personal", "id": "a:1stranger"},
+    )
+    await post(teams_client, body)
+    text = " ".join(card_texts(connector.cards("a:1stranger")[0]))
+    assert "don't know who you are" in text or "can't match your Teams account" in text
+
+
+async def test_a_submit_the_bot_did_not_create_does_nothing(teams_client, connector):
+    await post(teams_client, activity(connector, text=None, value={"something": "else"}))
+    assert connector.activities() == []
