@@ -1,1 +1,1 @@
-"""Benchmarks: `python -m bench.<feature>`."""
+"""Benchmarks: `python -m bench.<feature>` prints a results table with ratios against baselines."""

@@ -85,7 +85,7 @@ def answer(index, request: Request, *, limit: int = 3, session: Session | None =
             log_gap(session, question, "no_answer", request.now, policy=policy)
         suggestion = index.suggestion(question)
         parts: list = [
-            Text("The standards don't cover that, as far as I can find.", style="heading"),
+            Text("The standards don't cover that, as far as I can find.", style="warning"),
             Text(
                 "Try rephrasing with the words a standard would use (for example 'supervision frequency', "
                 "'return to work interview', 'case recording timescales')."

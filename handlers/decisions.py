@@ -18,11 +18,13 @@ Decision ids are `D-` plus at least six digits (`D-000123`); `D-123` and `123` a
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
@@ -651,6 +653,22 @@ def _chunks(ids: Sequence[int], size: int = 900) -> Iterable[Sequence[int]]:
         yield ids[start : start + size]
 
 
+@contextmanager
+def _bulk_allocation() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects (an export of 10,000 decisions).
+
+    The objects hold no reference cycles, so reference counting frees them; without the pause, collections
+    triggered by allocation alone took about 40% of the export's time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 HEADER_COLUMNS = (
     Decision.id, Decision.case_reference, Decision.author_id, Decision.decided_at, Decision.changed_on, Decision.decision_type,
 )
@@ -789,14 +807,16 @@ def list_decisions(
         query = query.where(Decision.case_reference == case_reference.strip())
     if unrecorded_only:
         query = query.where(Decision.recorded_at.is_(None))
-    headers = list(session.execute(query))
     id_query = query.with_only_columns(Decision.id).order_by(None)
-    return build_views(session, policy, calendar, headers, tz, id_query=id_query)
+    with _bulk_allocation():
+        headers = list(session.execute(query))
+        return build_views(session, policy, calendar, headers, tz, id_query=id_query)
 
 
 def export_json(views: Sequence[DecisionView]) -> str:
     """The JSON export: an array of decision objects with their full history."""
-    return json.dumps([v.as_json() for v in views], ensure_ascii=False)  # compact: the C encoder, 10k in well under 1 s
+    with _bulk_allocation():
+        return json.dumps([v.as_json() for v in views], ensure_ascii=False)  # compact, so the C encoder is used
 
 
 CSV_COLUMNS = (
@@ -812,6 +832,12 @@ def export_csv(views: Sequence[DecisionView]) -> str:
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
+    with _bulk_allocation():
+        _write_csv_rows(writer, views)
+    return out.getvalue()
+
+
+def _write_csv_rows(writer, views: Sequence[DecisionView]) -> None:
     for view in views:
         now = view.current
         history = "\n".join(
@@ -827,7 +853,6 @@ def export_csv(views: Sequence[DecisionView]) -> str:
             now.version, history,
         )
         writer.writerow([excel_safe(cell) for cell in row])
-    return out.getvalue()
 
 
 # ---- verifying the chain ------------------------------------------------------------------------------

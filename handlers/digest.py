@@ -19,7 +19,7 @@ from bot.storage.models.scheduler import DigestSettings, NudgeLogEntry, NudgeSta
 from handlers.calendar import WorkingCalendar
 from handlers.errors import InvalidInput
 from handlers.policy import DigestPolicy, Policy
-from handlers.types import Button, Item, ItemList, Nudge, Reply, Text
+from handlers.types import Button, Item, ItemList, Nudge, PassagePart, Reply, Text
 
 ABSENCE_KINDS = frozenset({"absence_checkin", "return_to_work"})
 
@@ -265,7 +265,7 @@ _KIND_SECTIONS = {
 def _open_standard(kind: str, policy: Policy | None, knowledge) -> Reply:
     cite = None
     if policy is not None and kind in _KIND_SECTIONS:
-        cite = getattr(getattr(policy, _KIND_SECTIONS[kind]), "cite", None)
+        cite = getattr(getattr(policy, _KIND_SECTIONS[kind], None), "cite", None)
     query = (cite.query if cite and cite.query else kind.replace("_", " "))
     if knowledge is not None and hasattr(knowledge, "search"):
         try:
@@ -273,8 +273,6 @@ def _open_standard(kind: str, policy: Policy | None, knowledge) -> Reply:
         except TypeError:
             results = knowledge.search(query)
         if results:
-            from handlers.types import PassagePart
-
             first = results[0]
             passage = getattr(first, "passage", first)
             return Reply(parts=(PassagePart(passage),), summary=getattr(passage, "title", query), ephemeral=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 PROFILES_DIR = Path(__file__).with_name("policies")
 PROFILE_NAMES = ("default", "sefton", "wscc", "npt")
@@ -181,6 +181,24 @@ class DecisionPolicy(_Section):
     def type_for(self, key: str) -> DecisionType | None:
         """The decision type with this key, if the policy has one."""
         return next((t for t in self.types if t.key == key), None)
+
+    @field_validator("case_reference_pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _types_are_consistent(self) -> DecisionPolicy:
+        keys = [t.key for t in self.types]
+        if len(set(keys)) != len(keys):
+            raise ValueError("decision type keys must be unique")
+        if self.quick_capture_type not in keys:
+            raise ValueError(f"quick_capture_type {self.quick_capture_type!r} is not one of the decision types")
+        return self
 
 
 class KnowledgePolicy(_Section):

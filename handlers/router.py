@@ -13,11 +13,12 @@ import importlib
 import re
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from types import ModuleType
 
 from handlers.errors import InvalidInput
-from handlers.types import Actions, Button, Form, FormField, FormPart, Option, Reply, Request, Text
+from handlers.types import Actions, Button, Form, FormField, FormPart, Option, PassagePart, Reply, Request, Text
 
 NOT_AVAILABLE = "Sorry, that is not available yet. Type `help` to see what I can do."
 UNKNOWN_USER = (
@@ -131,24 +132,67 @@ def route_message(app, request: Request) -> Reply:
     return _ask(app, request, text)  # pragma: no cover - every command word is handled above
 
 
-def _ask(app, request: Request, text: str, limit: int = 3) -> Reply:
+SHOWN_ANSWERS = 3
+MORE_ANSWERS = 5  # further results offered in a "more results" menu
+
+
+def _ask(app, request: Request, text: str) -> Reply:
     try:
         answer = _feature("ask", "answer")
     except FeatureMissing:
         return _not_available()
     asked = request if request.text == text else _with(request, text=text)
     with app.db.unit() as session:
-        return answer(app.knowledge, asked, limit=limit, session=session, policy=app.policy)
+        reply = answer(app.knowledge, asked, limit=SHOWN_ANSWERS + MORE_ANSWERS, session=session, policy=app.policy)
+    return offer_more_results(reply, text)
 
 
-def more_results(app, request: Request, question: str) -> Reply:
-    """The next answers to a question (the "more results" overflow)."""
-    return _ask(app, _with(request, text=question), question, limit=6)
+def offer_more_results(reply: Reply, question: str) -> Reply:
+    """Show the first answers; offer the rest as `answer.more` buttons; votes carry the question back.
+
+    A vote's value is `passage_id|question` so a "not helpful" reaches the knowledge-gaps log with its
+    question (which `record_feedback` redacts before storing).
+    """
+    shown = 0
+    extra: list[Button] = []
+    parts: list = []
+    for part in reply.parts:
+        if isinstance(part, PassagePart):
+            shown += 1
+            if shown > SHOWN_ANSWERS:
+                extra.append(Button(part.passage.title[:75] or "More", "answer.more", value=part.passage.id))
+                continue
+        parts.append(part)
+    votes = ("answer.helpful", "answer.not_helpful")
+    for index, part in enumerate(parts):
+        if isinstance(part, Actions):
+            buttons = tuple(
+                replace(b, value=f"{b.value}|{question[:500]}") if b.action_id in votes and "|" not in b.value else b
+                for b in part.buttons
+            )
+            parts[index] = Actions(buttons + tuple(extra))
+            extra = []
+    if extra:
+        parts.append(Actions(tuple(extra)))
+    return replace(reply, parts=tuple(parts))
+
+
+def more_result(app, request: Request, passage_id: str) -> Reply:
+    """One further result picked from the "more results" menu."""
+    found = app.knowledge.get(passage_id) if hasattr(app.knowledge, "get") else None
+    if found is None:
+        return Reply.text("That result is no longer available; please ask again.", ephemeral=True)
+    from knowledge import to_passage
+
+    passage = to_passage(found)
+    buttons = (
+        Button("Helpful", "answer.helpful", value=passage.id, style="primary"),
+        Button("Not helpful", "answer.not_helpful", value=passage.id),
+    )
+    return Reply(parts=(PassagePart(passage), Actions(buttons)), summary=passage.title, ephemeral=True)
 
 
 def _with(request: Request, **changes) -> Request:
-    from dataclasses import replace
-
     return replace(request, **changes)
 
 
@@ -466,8 +510,6 @@ def handle_action(app, request: Request, action_id: str, value: str) -> Reply | 
     try:
         if namespace == "answer":
             return _answer_action(app, request, action_id, value)
-        if namespace == "link" or action_id.startswith("answer.link"):
-            return None
         if not request.staff_id:
             return _unknown_user()
         if action_id == "decision.mark_recorded":
@@ -520,19 +562,15 @@ def _knowledge_or_none(app):
 
 
 def _answer_action(app, request: Request, action_id: str, value: str) -> Reply | None:
-    if action_id in ("answer.helpful", "answer.not_helpful", "answer.unhelpful"):
+    if action_id in ("answer.helpful", "answer.not_helpful"):
         passage_id, _, question = (value or "").partition("|")
-        if not passage_id:
-            raise InvalidInput("this button does not name a passage", field="value")
         record = _feature("ask", "record_feedback")
         with app.db.unit() as session:
-            result = record(session, passage_id, action_id == "answer.helpful", question, request.now)
-        if isinstance(result, Reply):
-            return result
+            record(session, passage_id, action_id == "answer.helpful", question or None, request.now, policy=app.policy)
         return Reply.text("Thanks, your feedback helps the standards' owners." if action_id == "answer.helpful"
                           else "Thanks. I've passed this to the standards' owners; try rephrasing your question.",
                           ephemeral=True)
     if action_id == "answer.more":
-        return more_results(app, request, value or request.text)
+        return more_result(app, request, value)
     return None
 

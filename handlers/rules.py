@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar as gregorian
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 
 from handlers.calendar import WorkingCalendar
@@ -213,16 +214,22 @@ def absence_steps_outstanding(
 # ---- escalation ----------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65_536)
+def nth_working_day_after(calendar: WorkingCalendar, day: date, n: int) -> date:
+    """`calendar.add_working_days(day, n)`, remembered: the nudge engine asks the same few thousand times a run."""
+    return calendar.add_working_days(day, n)
+
+
 def escalates(due: date, today: date, after_working_days: int, calendar: WorkingCalendar) -> bool:
     """Whether an item overdue since `due` has been overdue for `after_working_days` working days or more."""
-    return today > due and calendar.add_working_days(due, max(after_working_days, 1)) <= today
+    return today > due and nth_working_day_after(calendar, due, max(after_working_days, 1)) <= today
 
 
 def within_notice(due: date, today: date, notice_working_days: int, calendar: WorkingCalendar) -> bool:
     """Whether `due` is at most `notice_working_days` working days after `today` (or already reached)."""
     if today >= due:
         return True
-    return due < calendar.add_working_days(today, notice_working_days + 1)
+    return due < nth_working_day_after(calendar, today, notice_working_days + 1)
 
 
 def cite_label(cite: Citation | None) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from handlers.errors import InvalidInput
 from handlers.types import Link, Passage
-from knowledge.corpus import BUNDLED, SOURCES_DIR, bundled_passages
+from knowledge.corpus import BUNDLED, SOURCES_DIR, bundled_passages, bundled_tokens
 from knowledge.importer import ExtractedDocument, extract
 from knowledge.parse import DocumentInfo, StructuredPassage, parse_document
 from knowledge.search import Hit, SearchIndex
@@ -57,8 +57,8 @@ def to_passage(hit_or_passage: Hit | StructuredPassage, text: str | None = None,
 class KnowledgeIndex:
     """Search over every passage; what handlers and adapters use."""
 
-    def __init__(self, passages: Sequence[StructuredPassage]) -> None:
-        self.index = SearchIndex(passages)
+    def __init__(self, passages: Sequence[StructuredPassage], tokens=None) -> None:
+        self.index = SearchIndex(passages, tokens)
         self.passages = self.index.passages
         self.documents = tuple(dict.fromkeys(p.doc for p in self.passages))
 
@@ -84,7 +84,7 @@ class KnowledgeIndex:
 
 @lru_cache(maxsize=1)
 def _bundled_index() -> KnowledgeIndex:
-    return KnowledgeIndex(bundled_passages())
+    return KnowledgeIndex(bundled_passages(), bundled_tokens())
 
 
 _combined: dict[tuple, KnowledgeIndex] = {}
@@ -95,10 +95,12 @@ def build_index(extra: Iterable[StructuredPassage] = ()) -> KnowledgeIndex:
     extra = tuple(extra)
     if not extra:
         return _bundled_index()
-    key = tuple(sorted({p.doc.key for p in extra})) + (len(extra),)
+    key = (tuple(sorted({p.doc.key for p in extra})), hash(tuple((p.id, p.text) for p in extra)))
     if key not in _combined:
         _combined.clear()
-        _combined[key] = KnowledgeIndex((*bundled_passages(), *extra))
+        from knowledge.search import passage_tokens
+
+        _combined[key] = KnowledgeIndex((*bundled_passages(), *extra), (*bundled_tokens(), *(passage_tokens(p) for p in extra)))
     return _combined[key]
 
 

@@ -1,13 +1,24 @@
-"""The bundled example corpus: five published standards documents shipped in `knowledge/sources/`."""
+"""The bundled example corpus: five published standards documents shipped in `knowledge/sources/`.
+
+Parsing and stemming them takes most of a second in pure Python, so the structured corpus (passages and
+their index tokens) is checked in as `bundled_index.json`, built by `python -m knowledge.corpus`. It is
+used only while its digest matches the sources and the parsing code; otherwise the corpus is parsed live
+(correct, just slower). A test fails when the checked-in file is out of date.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sys
 from functools import lru_cache
 from pathlib import Path
 
-from knowledge.parse import DocumentInfo, StructuredPassage, parse_document
+from knowledge.parse import DocumentInfo, ResourceLink, StructuredPassage, parse_document
 
 SOURCES_DIR = Path(__file__).with_name("sources")
+CACHE_FILE = Path(__file__).with_name("bundled_index.json")
+_CODE = ("parse.py", "search.py", "glossary.py", "corpus.py")
 
 BUNDLED: dict[str, DocumentInfo] = {
     "sefton-practice-standards-for-managers-2023.txt": DocumentInfo(
@@ -23,7 +34,7 @@ BUNDLED: dict[str, DocumentInfo] = {
         organisation="West Sussex County Council (Children, Young People and Learning)",
         title="Management Standards, Expectations & Accountabilities",
         short_title="WSCC Management Standards",
-        date="January 2023 (L&D support added July 2023)",
+        date="January 2023, L&D support added July 2023",
         aliases=("wscc", "west sussex", "westsussex"),
     ),
     "wscc-workforce-management-development-update-2021.txt": DocumentInfo(
@@ -53,11 +64,101 @@ BUNDLED: dict[str, DocumentInfo] = {
 }
 
 
-@lru_cache(maxsize=1)
-def bundled_passages() -> tuple[StructuredPassage, ...]:
-    """Every passage of the bundled documents, parsed once per process."""
+def sources_digest() -> str:
+    """A fingerprint of the source texts and of the code that turns them into an index."""
+    digest = hashlib.sha256()
+    for filename in sorted(BUNDLED):
+        digest.update(filename.encode())
+        digest.update((SOURCES_DIR / filename).read_bytes())
+    for name in _CODE:
+        digest.update((Path(__file__).with_name(name)).read_bytes())
+    return digest.hexdigest()
+
+
+def _parse_all() -> list[StructuredPassage]:
     passages: list[StructuredPassage] = []
     for filename, info in BUNDLED.items():
-        raw = (SOURCES_DIR / filename).read_text(encoding="utf-8")
-        passages.extend(parse_document(raw, info))
-    return tuple(passages)
+        passages.extend(parse_document((SOURCES_DIR / filename).read_text(encoding="utf-8"), info))
+    return passages
+
+
+def build_cache() -> dict:
+    """The checked-in form of the bundled corpus: passages, their index tokens and the stems used."""
+    from knowledge.search import passage_tokens, stem
+
+    passages = _parse_all()
+    tokens = [passage_tokens(p) for p in passages]
+    surface = sorted({w for t in tokens for w in t.surface})
+    return {
+        "digest": sources_digest(),
+        "passages": [
+            {
+                "id": p.id,
+                "doc": p.doc.key,
+                "headings": list(p.headings),
+                "text": p.text,
+                "roles": list(p.roles),
+                "timescales": list(p.timescales),
+                "links": [[link.title, link.url] for link in p.links],
+                "appendices": list(p.appendices),
+                "body": t.body,
+                "title": t.title,
+                "surface": t.surface,
+            }
+            for p, t in zip(passages, tokens)
+        ],
+        "stems": {w: stem(w) for w in surface},
+    }
+
+
+@lru_cache(maxsize=1)
+def _bundled():
+    from knowledge.search import KNOWN_STEMS, PassageTokens, passage_tokens
+
+    docs = {info.key: info for info in BUNDLED.values()}
+    try:
+        cache = json.loads(CACHE_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cache = None
+    if cache and cache.get("digest") == sources_digest():
+        KNOWN_STEMS.update(cache["stems"])
+        passages, tokens = [], []
+        for item in cache["passages"]:
+            passages.append(
+                StructuredPassage(
+                    id=item["id"],
+                    doc=docs[item["doc"]],
+                    headings=tuple(item["headings"]),
+                    text=item["text"],
+                    roles=tuple(item["roles"]),
+                    timescales=tuple(item["timescales"]),
+                    links=tuple(ResourceLink(title, url) for title, url in item["links"]),
+                    appendices=tuple(item["appendices"]),
+                )
+            )
+            tokens.append(PassageTokens(item["body"], item["title"], item["surface"]))
+        return tuple(passages), tuple(tokens)
+    passages = _parse_all()
+    return tuple(passages), tuple(passage_tokens(p) for p in passages)
+
+
+def bundled_passages() -> tuple[StructuredPassage, ...]:
+    """Every passage of the bundled documents (from the checked-in cache when it is current)."""
+    return _bundled()[0]
+
+
+def bundled_tokens():
+    """The index tokens of `bundled_passages()`, in the same order."""
+    return _bundled()[1]
+
+
+bundled_passages.cache_clear = _bundled.cache_clear  # type: ignore[attr-defined]
+
+
+def write_cache() -> Path:
+    CACHE_FILE.write_text(json.dumps(build_cache(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    return CACHE_FILE
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_cache()}", file=sys.stderr)

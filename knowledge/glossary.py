@@ -80,8 +80,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("lessons", "class", "school"),
     ("school", "class", "teacher"),
     ("meeting", "session"),
-    ("how often", "frequency", "regular", "every"),
-    ("frequency", "how often", "every"),
+    ("how often", "frequency", "regular", "every", "intervals", "monthly", "weekly", "annually", "yearly"),
+    ("frequency", "how often", "every", "intervals"),
     ("deadline", "timescale", "within", "on time"),
     ("timescale", "within", "deadline"),
     ("job", "role", "post"),
@@ -159,6 +159,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("in charge", "responsible", "lead"),
     ("how long", "period", "length", "duration"),
     ("length", "period", "duration"),
+    ("tab", "section", "screen"),
+    ("screen", "section"),
 )
 
 ACRONYM_WEIGHT = 0.9
@@ -193,12 +195,8 @@ def _groups() -> dict[str, list[tuple[str, float]]]:
     table: dict[str, list[tuple[str, float]]] = {}
     for entries, weight in ((ACRONYMS, ACRONYM_WEIGHT), (SYNONYMS, SYNONYM_WEIGHT)):
         for group in entries:
-            head = group[0]
             for phrase in group:
                 alternatives = [p for p in group if p != phrase]
-                # acronym groups are symmetric; synonym groups map the head both ways and members to the head
-                if entries is SYNONYMS and phrase != head:
-                    alternatives = [head]
                 for alt in alternatives:
                     table.setdefault(phrase, [])
                     if all(existing != alt for existing, _ in table[phrase]):

@@ -109,7 +109,7 @@ def _squash(text: str) -> str:
 _NUMBERED = re.compile(r"^(\d{1,2})(\.\d{1,2})*\.?\s+[A-Za-z(]")
 _LETTERED = re.compile(r"^[A-H]\.\s+[A-Z]")
 _TOC_LINE = re.compile(r"(\.{3,}|…+)\s*\d*\s*$|\t\s*\d{1,3}\s*$")
-_TOP_WORDS = {"introduction", "appendices", "contents", "summary", "index", "table of contents", "background"}
+_TOP_WORDS = {"introduction", "appendices", "contents", "summary", "index", "table of contents"}
 _SKIP_SECTIONS = {"contents", "table of contents", "index"}
 
 
@@ -147,9 +147,11 @@ def _looks_like_plain_heading(line: str, prev_blank: bool, next_line: str) -> bo
         return False
     if re.search(r"\b(is|are|was|were|will|would|should|must|can|has|have|had|does|did)\b", s) and not _NUMBERED.match(s):
         return False  # a sentence that lost its full stop, not a heading
-    if re.fullmatch(r"(January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}", s):
+    if re.fullmatch(r"(\d{1,2}(st|nd|rd|th)?\s+)?(January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}", s):
         return False
     nxt = next_line.strip()
+    if re.match(r"^\d+[.)]\s", nxt) and _NUMBERED.match(s):
+        return False  # the first item of a numbered list
     return nxt == "" or nxt.startswith(("-", "*")) or len(nxt) > len(s)
 
 
@@ -170,7 +172,7 @@ def _cell_text(cell: str, links: list[ResourceLink]) -> str:
             out[-1] = f"{out[-1]} {p}"
         else:
             out.append(p)
-    return "; ".join(x.removeprefix("- ").strip() for x in out).replace(":;", ":")
+    return "\n".join(out)
 
 
 _APPENDIX_CELL = re.compile(r"^Appendix (\d{1,2})\b;?\s*([^.:|;]{0,60})")
@@ -190,6 +192,7 @@ def _blocks(raw: str) -> list[_Block]:
     blocks: list[_Block] = []
     header: list[str] | None = None
     prev_blank = True
+    md_level: int | None = None  # level of the last Markdown heading: plain headings nest below it
 
     def headings() -> tuple[str, ...]:
         return tuple(stack[k] for k in sorted(stack))
@@ -240,7 +243,7 @@ def _blocks(raw: str) -> list[_Block]:
                 continue
             appendix = next((m for t in texts if (m := _APPENDIX_CELL.match(t))), None)
             if appendix:
-                label = f"Appendix {appendix.group(1)}: {appendix.group(2).strip(' ;:')}".rstrip(": ")
+                label = f"Appendix {appendix.group(1)}: {_short(appendix.group(2))}".rstrip(": ")
             elif label is None and texts[0] and len(texts[0]) < 90 and len([t for t in texts if t]) > 1 and header:
                 label = texts[0].rstrip(":")
                 texts[0] = ""
@@ -267,8 +270,10 @@ def _blocks(raw: str) -> list[_Block]:
         m = re.match(r"^(#{1,6})\s+(.*)$", stripped)
         if m:
             text = _clean_heading(m.group(2))
+            text = re.sub(r"(\.\.\.|…)$", "", text).strip()
             if text and len(text) <= 100 and not text.endswith("."):
-                set_heading(text, _heading_level(text, len(m.group(1))))
+                md_level = _heading_level(text, len(m.group(1)))
+                set_heading(text, md_level)
                 prev_blank = False
                 continue
             stripped = m.group(2)
@@ -280,7 +285,7 @@ def _blocks(raw: str) -> list[_Block]:
         if _looks_like_plain_heading(stripped, prev_blank, next_line):
             text = _clean_heading(stripped)
             if text:
-                plain_level = max(2, max((k for k in stack if k <= 2), default=1) + 1)
+                plain_level = 2 if md_level is None else max(2, md_level + 1)
                 set_heading(text, _heading_level(text, 0) if _NUMBERED.match(text) or text.lower() in _TOP_WORDS else plain_level)
                 prev_blank = False
                 continue
@@ -416,10 +421,12 @@ def parse_document(raw: str, doc: DocumentInfo) -> list[StructuredPassage]:
         pieces = _split_long(block.text)
         for piece in pieces:
             piece_block = _Block(block.headings, piece, block.label, block.links if piece is pieces[0] else [])
+            lead_in = piece is pieces[0] and piece.rstrip().endswith(":")
             if (
                 groups
                 and groups[-1][0] == heads
                 and not block.label
+                and not lead_in
                 and sum(len(b.text) for b in groups[-1][1]) + len(piece) <= TARGET_CHARS
             ):
                 groups[-1][1].append(piece_block)
@@ -428,6 +435,7 @@ def parse_document(raw: str, doc: DocumentInfo) -> list[StructuredPassage]:
     passages: list[StructuredPassage] = []
     counters: Counter[str] = Counter()
     for heads, members in groups:
+        heads = tuple(h for h in heads if h.lower() not in doc.short_title.lower())
         text = "\n".join(b.text for b in members)
         if len(re.sub(r"\W", "", text)) < 12:
             continue
@@ -446,7 +454,7 @@ def parse_document(raw: str, doc: DocumentInfo) -> list[StructuredPassage]:
                 doc=doc,
                 headings=heads,
                 text=text,
-                roles=_roles(text),
+                roles=_roles(" ".join((*heads, text))),
                 timescales=_timescales(text),
                 links=_links_in(text, collected),
                 appendices=refs,
@@ -455,10 +463,17 @@ def parse_document(raw: str, doc: DocumentInfo) -> list[StructuredPassage]:
     return passages
 
 
+def _short(text: str, limit: int = 48) -> str:
+    text = text.strip(" ;:")
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0]
+
+
 def _appendix_titles(blocks: list[_Block]) -> dict[str, str]:
     """Appendix numbers to their titles, from an appendix table ("Appendix 9 The employee assistance ...")."""
     titles: dict[str, str] = {}
     for block in blocks:
         for m in re.finditer(r"\bAppendix (\d{1,2})[;:]?\s+([A-Z][^.:|;]{3,60})", block.text):
-            titles.setdefault(m.group(1), m.group(2).strip())
+            titles.setdefault(m.group(1), _short(m.group(2)))
     return titles

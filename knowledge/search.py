@@ -60,9 +60,13 @@ STOP_WORDS = frozenset(
 _STEMMER = snowballstemmer.stemmer("english")
 
 
+KNOWN_STEMS: dict[str, str] = {}  # preloaded from the bundled corpus cache: the stemmer is pure Python
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    known = KNOWN_STEMS.get(word)
+    return known if known is not None else _STEMMER.stemWord(word)
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -81,6 +85,28 @@ def words(text: str) -> list[str]:
 
 def content_stems(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+
+
+@dataclass(frozen=True)
+class PassageTokens:
+    """What the index needs of a passage: body stems in order, section-path stems, surface words."""
+
+    body: list[str]
+    title: list[str]
+    surface: list[str]
+
+
+def passage_tokens(passage: StructuredPassage) -> PassageTokens:
+    """Tokenise a passage for the index (the bundled corpus ships these precomputed)."""
+    surface = sorted(
+        {w for w in words(passage.text + " " + " ".join(passage.headings)) if len(w) >= 4 and not w.isdigit() and w not in STOP_WORDS}
+    )
+    return PassageTokens(content_stems(passage.text), content_stems(" > ".join(passage.headings)), surface)
+
+
+def pair_key(a: str, b: str) -> str:
+    """Two stems standing next to each other (stop words aside), in either order."""
+    return f"{a} {b}" if a <= b else f"{b} {a}"
 
 
 @dataclass
@@ -113,17 +139,17 @@ class Group:
 # question is not judged unanswerable just because the standards never say "whose" or "gave".
 LIGHT_WORDS = frozenset(
     """able actually allowed already always another around away back bad best better big came come comes
-    could day days different doing done drop either else enough even ever every everything exactly far
+    could cover covers day days different doing done drop either else enough even ever every everything exactly far
     feel fill fills find first gave get getting give given go goes going gone good got happen happens
-    hard help helps involved keep kind last least less let like little long look looking lot lots made
-    make makes making many may might much must new next nothing now often old one ones order other
+    hard help helps involved keep kind knew knows knowing last least less let like little long look looking lot lots made
+    make makes making many may might much must new next nothing now often old one ones other
     others own part people per person point put quick quickly rather really rid right run running same
     see seen set side since sort still stuff such sure take takes taking thing things think time times
     today twice two type use used using usually want way ways well whatever whenever whether whole whose
     work works worker workers working write writes year years yes yet""".split()
 )
 LIGHT_WEIGHT = 0.35
-PART_WEIGHT = 0.6  # one word of a glossary phrase standing alone ("team" of "team meeting")
+PART_WEIGHT = 0.75  # one word of a glossary phrase standing alone ("team" of "team meeting")
 
 
 @lru_cache(maxsize=1)
@@ -160,15 +186,15 @@ class QueryPlan:
 class SearchIndex:
     """An inverted index over passages with BM25 weights precomputed per (stem, passage)."""
 
-    def __init__(self, passages: Sequence[StructuredPassage]) -> None:
+    def __init__(self, passages: Sequence[StructuredPassage], tokens: Sequence[PassageTokens] | None = None) -> None:
         self.passages: tuple[StructuredPassage, ...] = tuple(passages)
         n = len(self.passages)
         self.size = n
-        body_tokens = [content_stems(p.text) for p in self.passages]
-        title_tokens = [set(content_stems(" ".join(p.headings))) for p in self.passages]
+        tokens = list(tokens) if tokens is not None else [passage_tokens(p) for p in self.passages]
+        body_tokens = [t.body for t in tokens]
+        title_tokens = [set(t.title) for t in tokens]
         self.token_seqs = body_tokens
         self.joined = [" ".join(toks) for toks in body_tokens]
-        self.token_sets = [set(toks) | title_tokens[i] for i, toks in enumerate(body_tokens)]
         lengths = np.array([len(t) for t in body_tokens], dtype=np.float32)
         avgdl = float(lengths.mean()) if n else 1.0
         df: Counter[str] = Counter()
@@ -176,32 +202,32 @@ class SearchIndex:
             df.update(set(toks) | title)
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self.max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         for i, toks in enumerate(body_tokens):
-            norm = K1 * (1 - B + B * lengths[i] / avgdl)
+            norm = K1 * (1 - B + B * float(lengths[i]) / avgdl)
             for term, tf in Counter(toks).items():
-                postings[term].append((i, tf * (K1 + 1) / (tf + norm)))
-        self.body = {
-            t: (np.fromiter((i for i, _ in pl), np.int32, len(pl)), np.fromiter((w for _, w in pl), np.float32, len(pl)))
-            for t, pl in postings.items()
-        }
+                ids, weights = postings[term]
+                ids.append(i)
+                weights.append(tf * (K1 + 1) / (tf + norm))
+        self.body = {t: (np.array(ids, dtype=np.int32), np.array(ws, dtype=np.float32)) for t, (ids, ws) in postings.items()}
         title_post: dict[str, list[int]] = defaultdict(list)
         for i, title in enumerate(title_tokens):
             for term in title:
                 title_post[term].append(i)
         self.title = {t: np.array(ids, dtype=np.int32) for t, ids in title_post.items()}
+        pair_post: dict[str, set[int]] = defaultdict(set)
+        for i, t in enumerate(tokens):
+            for seq in (t.body, t.title):
+                for a, b in zip(seq, seq[1:]):
+                    pair_post[pair_key(a, b)].add(i)
+        self.pairs = {k: np.fromiter(sorted(v), np.int32, len(v)) for k, v in pair_post.items()}
         surface: dict[str, str] = {}
-        lower_seen: set[str] = set()
-        for p in self.passages:
-            for raw in re.findall(r"[A-Za-z][A-Za-z'-]+", p.text):
-                if raw.islower():
-                    lower_seen.add(raw)
-            for w in words(p.text + " " + " ".join(p.headings)):
-                if len(w) >= 4 and not w.isdigit() and w not in STOP_WORDS:
-                    surface.setdefault(w, stem(w))
+        for t in tokens:
+            for w in t.surface:
+                if w not in surface:
+                    surface[w] = stem(w)
         self.surface_words = list(surface)
         self.surface_stem = surface
-        self.lowercase_words = frozenset(lower_seen)
         self.aliases: dict[str, set[str]] = defaultdict(set)
         for p in self.passages:
             for alias in p.doc.aliases:
@@ -220,19 +246,21 @@ class SearchIndex:
         return term in self.idf
 
     def variants(self, term: str) -> list[str]:
-        """Corpus stems sharing a long prefix with `term` ("advert" ~ "advertis", "manageri" ~ "manag")."""
+        """Corpus stems that differ from `term` only in a short ending ("advert" ~ "advertis", "frequenc" ~ "frequent")."""
         if len(term) < 5:
             return []
-        out = []
-        lo = bisect.bisect_left(self.sorted_stems, term)
-        for other in self.sorted_stems[lo : lo + 6]:
-            if other != term and other.startswith(term) and len(other) - len(term) <= 4:
-                out.append(other)
-        for cut in range(len(term) - 1, 4, -1):
-            if term[:cut] in self.idf and len(term) - cut <= 3:
-                out.append(term[:cut])
+        out: list[str] = []
+        for cut in range(len(term), max(4, len(term) - 3), -1):
+            prefix = term[:cut]
+            lo = bisect.bisect_left(self.sorted_stems, prefix)
+            for other in self.sorted_stems[lo : lo + 8]:
+                if not other.startswith(prefix):
+                    break
+                if other != term and len(other) - cut <= 3 and other not in out:
+                    out.append(other)
+            if out:
                 break
-        return out
+        return out[:4]
 
     def plan(self, question: str) -> QueryPlan:
         """Content-word groups of a question with glossary alternatives and typo corrections."""
@@ -281,10 +309,11 @@ class SearchIndex:
                 i += n - 1
                 break
             i += 1
-        for i, group in groups.items():
-            if " " not in group.word and not group.word.isdigit():
-                for variant in self.variants(stems[i]):
-                    group.add((variant,), 0.8)
+        for group in groups.values():
+            for alt, weight in list(group.alts.items()):
+                if len(alt) == 1 and weight >= 0.5 and not alt[0].isdigit():
+                    for variant in self.variants(alt[0]):
+                        group.add((variant,), 0.8 * weight)
         corrected_words = list(ws)
         any_correction = False
         for i, group in groups.items():
@@ -300,12 +329,12 @@ class SearchIndex:
                     corrected_words[i] = matches[0][0]
                     any_correction = True
         for i, group in groups.items():
-            known = [max(self.idf.get(s, 0.0) for s in alt) for alt in group.alts if any(s in self.idf for s in alt)]
-            primary = stems[i] if " " not in group.word else None
-            if primary and primary in self.idf:
-                group.idf = self.idf[primary]
-            elif known and (group.correction or " " in group.word or len(group.alts) > 1):
-                group.idf = max(known)
+            own = [self.idf[s] for s in content_stems(group.word) if s in self.idf] or [self.idf[s] for s in (stems[i],) if s in self.idf]
+            known = [max(self.idf.get(s, 0.0) for s in alt) for alt in group.alts if all(s in self.idf for s in alt)]
+            if own:
+                group.idf = max(own)  # the asker's own words decide how specific the idea is
+            elif known:
+                group.idf = max(known)  # an unknown word with a glossary meaning or a spelling fix
             else:
                 group.idf = self.max_idf * 0.9
             if group.word in LIGHT_WORDS:
@@ -335,8 +364,10 @@ class SearchIndex:
         for group in plan.groups:
             best = np.zeros(n, dtype=np.float32)
             matched = np.zeros(n, dtype=np.float32)
+            own = set(content_stems(group.word))
             for alt, weight in group.alts.items():
-                contribution, present = self._phrase(alt, weight)
+                part_of_phrase = len(own) > 1 and set(alt) < own
+                contribution, present = self._phrase(alt, weight, group.idf if part_of_phrase else 0.0)
                 if contribution is None:
                     continue
                 np.maximum(best, contribution, out=best)
@@ -344,11 +375,12 @@ class SearchIndex:
             total += best
             coverage += matched * (group.idf / idf_sum)
         score = total * (COVERAGE_FLOOR + coverage)
+        boost = np.ones(n, dtype=np.float32)
         if plan.prefer_docs:
-            boost = np.full(n, 0.5, dtype=np.float32)
+            boost[:] = 0.25
             for key in plan.prefer_docs:
                 if key in self.doc_index:
-                    boost[self.doc_index[key]] = 1.15
+                    boost[self.doc_index[key]] = 1.0
             score *= boost
         k = min(CANDIDATES, n)
         top = np.argpartition(-score, k - 1)[:k] if n > k else np.arange(n)
@@ -358,17 +390,25 @@ class SearchIndex:
         reranked = []
         query_stems = [stem(g.word) for g in plan.groups if " " not in g.word]
         query_text = " ".join(query_stems)
+        term_groups: dict[str, list[int]] = defaultdict(list)
+        for g, group in enumerate(plan.groups):
+            for term in group.terms:
+                term_groups[term].append(g)
+        idfs = [g.idf for g in plan.groups]
         for i in top.tolist():
-            bonus = self._proximity(plan, i) + FUZZY_WEIGHT * fuzz.token_set_ratio(query_text, self.joined[i])
-            reranked.append((i, float(score[i]) + bonus * (COVERAGE_FLOOR + float(coverage[i])), float(coverage[i])))
+            bonus = self._proximity(term_groups, idfs, i) + FUZZY_WEIGHT * fuzz.token_set_ratio(query_text, self.joined[i])
+            reranked.append((i, float(score[i]) + bonus * float(boost[i]) * (COVERAGE_FLOOR + float(coverage[i])), float(coverage[i])))
         reranked.sort(key=lambda r: -r[1])
         best_i, best_score, best_cov = reranked[0]
         if best_cov < min_coverage or best_score < MIN_SCORE * min(1.0, min_coverage / MIN_COVERAGE):
             return []
         return reranked
 
-    def _phrase(self, stems: tuple[str, ...], weight: float) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Score of one alternative on every passage, and where it is present (all its stems)."""
+    def _phrase(self, stems: tuple[str, ...], weight: float, group_idf: float) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Score of one alternative on every passage, and how much of the group it covers where present.
+
+        A common alternative covers less of a rare idea: "team" alone covers part of "team meeting".
+        """
         n = self.size
         contribution = np.zeros(n, dtype=np.float32)
         present = np.ones(n, dtype=bool)
@@ -387,22 +427,30 @@ class SearchIndex:
                 contribution[tids] += idf * per_stem * TITLE_WEIGHT
                 here[tids] = True
             present &= here
+        for a, b in zip(stems, stems[1:]):
+            adjacent = np.zeros(n, dtype=bool)
+            ids = self.pairs.get(pair_key(a, b))
+            if ids is None:
+                return None, None
+            adjacent[ids] = True
+            present &= adjacent
         contribution *= present
-        return contribution, present.astype(np.float32) * weight
+        rarity = min(1.0, max(self.idf[t] for t in stems) / group_idf) if group_idf > 0 else 1.0
+        return contribution, present.astype(np.float32) * (weight * rarity)
 
-    def _proximity(self, plan: QueryPlan, i: int) -> float:
+    def _proximity(self, term_groups: dict[str, list[int]], idfs: list[float], i: int) -> float:
         """Bonus for consecutive question words that also stand close together in the passage."""
-        seq = self.token_seqs[i]
-        if len(plan.groups) < 2 or not seq:
+        if len(idfs) < 2:
             return 0.0
-        positions: list[list[int]] = []
-        for group in plan.groups:
-            terms = group.terms
-            positions.append([j for j, t in enumerate(seq) if t in terms])
+        positions: list[list[int]] = [[] for _ in idfs]
+        for j, t in enumerate(self.token_seqs[i]):
+            for g in term_groups.get(t, ()):
+                positions[g].append(j)
         bonus = 0.0
-        for a, b_, ga, gb in zip(positions, positions[1:], plan.groups, plan.groups[1:]):
+        for g in range(len(idfs) - 1):
+            a, b_ = positions[g], positions[g + 1]
             if a and b_ and any(abs(x - y) <= 2 for x in a for y in b_):
-                bonus += PROXIMITY_WEIGHT * (ga.idf + gb.idf)
+                bonus += PROXIMITY_WEIGHT * (idfs[g] + idfs[g + 1])
         return bonus
 
     # ---- the answer window ---------------------------------------------------------------------
@@ -457,7 +505,9 @@ class SearchIndex:
         """A "did you mean" for a question that found nothing: spelling fixes, else the closest section."""
         plan = self.plan(question)
         if plan.corrected:
-            return plan.corrected
+            kept = [w for w in plan.corrected.split() if w not in STOP_WORDS and self.knows(stem(w))]
+            if kept:
+                return " ".join(kept)
         loose = self._rank_loose(plan) if plan.groups else []
         if loose:
             return self.passages[loose[0][0]].title

@@ -7,6 +7,7 @@ knows the protocol, so digests and agendas are built once (as neutral replies) a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -159,18 +160,39 @@ def record_attempt(
 
 
 class RateGate:
-    """Shared by all sends of a run: while any send waits out a 429's Retry-After, nobody else sends."""
+    """Shared by all sends of a run so a platform's rate limit is respected by the run as a whole.
+
+    While any send waits out a 429's Retry-After, nobody sends. After that the run is cautious: one send at
+    a time until one succeeds, so a crowd of waiting sends does not hit the limit again all at once.
+    """
 
     def __init__(self) -> None:
         self._open = asyncio.Event()
         self._open.set()
         self._waiting = 0
+        self._cautious = False
+        self._single = asyncio.Lock()
 
-    async def wait_open(self) -> None:
-        await self._open.wait()
+    @contextlib.asynccontextmanager
+    async def slot(self):
+        """Wait until sending is allowed; in cautious mode, hold the single slot for the send."""
+        while True:
+            await self._open.wait()
+            if not self._cautious:
+                yield
+                return
+            async with self._single:
+                if not self._open.is_set():
+                    continue
+                yield
+                return
+
+    def succeeded(self) -> None:
+        self._cautious = False
 
     async def hold(self, seconds: float, sleep: Sleep) -> None:
         self._waiting += 1
+        self._cautious = True
         self._open.clear()
         try:
             await sleep(seconds)
@@ -199,14 +221,17 @@ async def send_with_retries(
     """
     failures = 0
     for attempt in range(1, max_attempts + MAX_RATE_LIMITED_TRIES + 1):
-        await gate.wait_open()
-        try:
-            await send()
-        except DeliveryFailed as exc:
-            failure = exc
-        except Exception as exc:  # noqa: BLE001 - an unexpected platform error is a transient failure
-            failure = DeliveryFailed(type(exc).__name__)
-        else:
+        failure = None
+        async with gate.slot():
+            try:
+                await send()
+            except DeliveryFailed as exc:
+                failure = exc
+            except Exception as exc:  # noqa: BLE001 - an unexpected platform error is a transient failure
+                failure = DeliveryFailed(type(exc).__name__)
+            else:
+                gate.succeeded()
+        if failure is None:
             await record(attempt, "sent", None, None)
             return "sent"
         if failure.permanent:

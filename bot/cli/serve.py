@@ -27,4 +27,9 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
     configure_logging(logging.INFO)
     app = get_app(ctx)
     app.db  # migrate before accepting traffic
-    web.run_app(build_web_app(app), host=host, port=port or app.settings.port, print=None, shutdown_timeout=20, access_log=None)
+    web_app = build_web_app(app)
+    if app.settings.slack_app_token:  # Slack Socket Mode alongside HTTP (issue 5)
+        from bot.slack.socket_mode import start as start_slack_socket_mode
+
+        start_slack_socket_mode(web_app)
+    web.run_app(web_app, host=host, port=port or app.settings.port, print=None, shutdown_timeout=20, access_log=None)

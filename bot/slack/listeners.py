@@ -59,20 +59,23 @@ def register(adapter: SlackAdapter) -> None:
         reply = await adapter.route(router.ask, request)
         await adapter.send(reply, respond=respond)
 
-    async def record_command(ack, body, respond, client):
+    async def record_command(ack, body, respond):
         """/oversight, /supervision, /absence, /awaiting-reply: a modal when empty, else the one-line flow."""
         await ack()
         command, text = body["command"], (body.get("text") or "").strip()
-        if not text and command in EMPTY_FORMS and body.get("trigger_id"):
-            form = router.open_form(app, EMPTY_FORMS[command])  # no database: the modal opens before slow work
-            await adapter.open_modal(body["trigger_id"], form, metadata={"channel": body["channel_id"]})
-            return
-        if not text and command == "/awaiting-reply" and body.get("trigger_id"):
+        if not text and body.get("trigger_id") and (command in EMPTY_FORMS or command == "/awaiting-reply"):
+            adapter.spawn(open_empty_form(command, body), command)
+        else:
+            adapter.spawn(run_command(command, text, body, respond), command)
+
+    async def open_empty_form(command: str, body) -> None:
+        """The modal opens first, with no database work before it (a trigger_id lasts 3 seconds)."""
+        metadata = {"channel": body["channel_id"]}
+        if command == "/awaiting-reply":
             form = router.awaiting_reply_form({"date": app.today().isoformat()})
-            await adapter.open_modal(body["trigger_id"], form, metadata={"channel": body["channel_id"]},
-                                     initial_users={"staff_id": body["user_id"]})
-            return
-        adapter.spawn(run_command(command, text, body, respond), command)
+            await adapter.open_modal(body["trigger_id"], form, metadata=metadata, initial_users={"staff_id": body["user_id"]})
+        else:
+            await adapter.open_modal(body["trigger_id"], router.open_form(app, EMPTY_FORMS[command]), metadata=metadata)
 
     for name in COMMAND_WORDS:
         bolt.command(name)(record_command)
@@ -154,7 +157,7 @@ def register(adapter: SlackAdapter) -> None:
             return  # a link button: Slack opened the URL
         value = pressed.get("value") or (pressed.get("selected_option") or {}).get("value") or ""
         if action_id == render.FORM_OPEN_ACTION:
-            await open_form_from_button(body, value)
+            adapter.spawn(open_form_from_button(body, value), "form button")
             return
         adapter.spawn(run_action(body, action_id, value, respond), "button")
 
@@ -254,7 +257,7 @@ def register(adapter: SlackAdapter) -> None:
         await ack()
         text = (body["message"].get("text") or "").strip()
         form = router.open_form(app, "decision.form", prefill=prefill_from_message(app, text))
-        await adapter.open_modal(body["trigger_id"], form, metadata={"channel": body["channel"]["id"]})
+        adapter.spawn(adapter.open_modal(body["trigger_id"], form, metadata={"channel": body["channel"]["id"]}), "shortcut")
 
     @bolt.shortcut(NEEDS_REPLY_SHORTCUT)
     async def needs_reply(ack, body, respond):

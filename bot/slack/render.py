@@ -107,14 +107,16 @@ def _text_blocks(part: Text) -> list[dict[str, Any]]:
 def _passage_blocks(part: PassagePart) -> list[dict[str, Any]]:
     passage = part.passage
     dated = f" · {escape(passage.document_date)}" if passage.document_date else ""
-    blocks = [
+    links = "".join(f" · <{_link_url(link.url)}|{escape(link.title)}>" for link in passage.links[:10])
+    return [
         _section(f"*{escape(passage.title)}*\n{escape(passage.text)}"),
-        _context(f"{escape(passage.source)} › {escape(passage.section)}{dated}"),
+        _context(f"{escape(passage.source)} › {escape(passage.section)}{dated}{links}"),
     ]
-    links = tuple(Button(link.title, f"link.{n}", url=link.url) for n, link in enumerate(passage.links[:MAX_ELEMENTS]))
-    if links:
-        blocks += _actions_blocks(links)
-    return blocks
+
+
+def _link_url(url: str) -> str:
+    """A URL safe inside Slack's `<url|title>` link syntax."""
+    return url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C").replace(" ", "%20")
 
 
 def _item_blocks(item: Item) -> list[dict[str, Any]]:

@@ -93,21 +93,24 @@ def _render_text(part: Text) -> dict[str, Any]:
 
 
 def _render_passage(part: PassagePart) -> list[dict[str, Any]]:
+    """Title, source › section (date), the passage, and its links inline (the reply's Actions carry the buttons)."""
     passage = part.passage
-    dated = f" ({passage.document_date})" if passage.document_date else ""
+    dated = f" · {passage.document_date}" if passage.document_date else ""
+    links = "".join(f" · [{_markdown_label(link.title)}]({_markdown_url(link.url)})" for link in passage.links[:10])
     items = [
         _text_block(passage.title, weight="Bolder"),
-        _text_block(f"{passage.source}{dated} · {passage.section}", isSubtle=True, size="Small", spacing="None"),
         _text_block(passage.text),
+        _text_block(f"{passage.source} › {passage.section}{dated}{links}", isSubtle=True, size="Small", spacing="Small"),
     ]
-    if passage.links:
-        items.append(
-            {
-                "type": "ActionSet",
-                "actions": [{"type": "Action.OpenUrl", "title": link.title[:80], "url": link.url} for link in passage.links],
-            }
-        )
     return [{"type": "Container", "separator": True, "spacing": "Medium", "items": items}]
+
+
+def _markdown_label(text: str) -> str:
+    return text.replace("[", "(").replace("]", ")")
+
+
+def _markdown_url(url: str) -> str:
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
 def _button(button: Button) -> dict[str, Any]:

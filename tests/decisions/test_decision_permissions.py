@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
 
 from bot.storage.models import Staff
-from handlers.decisions import list_decisions, show_decision
-from handlers.errors import Forbidden
+from handlers.decisions import amend_decision, list_decisions, mark_recorded, show_decision
+from handlers.errors import Forbidden, InvalidInput
 
 
 @pytest.mark.parametrize("viewer", ["sw", "tm", "sm", "hos"])
@@ -63,3 +64,19 @@ def test_when_the_author_leaves_their_managers_still_see_it(org, policy, calenda
         assert len(list_decisions(s, policy, calendar, "sm")) == 1
         with pytest.raises(Forbidden):
             show_decision(s, policy, calendar, pk, "tm2")
+
+
+def test_when_the_author_leaves_their_manager_can_amend_and_record_it(org, policy, calendar, add):
+    pk = add(by="sw")
+    with org.unit() as s:
+        s.execute(update(Staff).where(Staff.staff_id == "sw").values(left_on=date(2026, 11, 24)))
+    later = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+    with org.unit() as s:
+        amend_decision(s, policy, pk, "tm", later, "worker left; plan confirmed", {"rationale": "Confirmed at handover"})
+        mark_recorded(s, pk, "tm", later, "LCS")
+    with org.unit() as s:
+        view = show_decision(s, policy, calendar, pk, "sm")
+    assert view.decided_by == "sw"
+    assert [(v.change, v.author_id) for v in view.versions] == [("created", "sw"), ("amended", "tm"), ("recorded", "tm")]
+    with org.unit() as s, pytest.raises(InvalidInput, match="has left"):
+        amend_decision(s, policy, pk, "sw", later, "x", {"decision": "y"})

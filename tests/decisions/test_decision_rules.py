@@ -170,3 +170,14 @@ def test_formula_cells_are_neutralised(cell):
 def test_ordinary_cells_are_left_alone():
     assert excel_safe("Step down") == "Step down"
     assert excel_safe(3) == 3
+
+
+@pytest.mark.parametrize("bad", [{"case_reference_pattern": "("}, {"quick_capture_type": "lunch"}])
+def test_a_broken_decisions_policy_is_refused_on_load(bad):
+    with pytest.raises(ValueError):
+        DecisionPolicy(**bad)
+
+
+@pytest.mark.parametrize(("profile", "system"), [("default", "LCS"), ("sefton", "LCS"), ("wscc", "Mosaic"), ("npt", "SSIS")])
+def test_each_profile_names_its_case_system(profile, system):
+    assert load_policy(profile).decisions.case_system == system

@@ -133,7 +133,7 @@ async def test_serve_starts_apscheduler_with_its_job_in_the_database_and_catches
     assert len(slack.sent) == 2 and len(teams.sent) == 1
 
 
-async def test_an_unreachable_database_does_not_stop_the_server_starting(sqlite_url, clock, tmp_path):
+async def test_an_unreachable_database_does_not_stop_the_server_starting(clock):
     from bot.config import Settings
 
     broken = App(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none", _env_file=None), clock=clock)
@@ -149,7 +149,13 @@ async def test_an_unreachable_database_does_not_stop_the_server_starting(sqlite_
     assert runtime.starting.cancelled() or runtime.starting.done()
 
 
-def test_an_app_on_a_test_clock_does_not_start_apscheduler_by_itself(org):
+async def test_an_app_on_a_test_clock_does_not_start_apscheduler_by_itself(org, slack, teams, table):
     web_app = web.Application()
-    setup(web_app, org)
-    assert len(web_app.on_startup) == 1  # registered, but `begin` returns without starting (fixed clock)
+    runtime = setup(web_app, org, deliverers=[slack, teams], source=table)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    try:
+        assert runtime.starting is None and runtime.scheduler is None
+    finally:
+        await runner.cleanup()
+    assert slack.sent == [] and teams.sent == []

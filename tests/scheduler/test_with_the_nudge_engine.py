@@ -43,3 +43,13 @@ def test_a_reply_owed_reaches_its_owner_and_done_records_the_answer(org, slack, 
     assert not [n for n in later if n.kind == "message_unanswered" and n.recipient == "W1"]
     # The same day again: nothing new for anyone.
     assert deliver_day(org, MONDAY, deliverers=[slack, teams], sleep=Sleeps()).sent == 0
+
+
+def test_open_the_standard_shows_the_passage_from_the_knowledge_base(org):
+    value = "message_unanswered|M-000001|2026-11-20"
+    with org.db.unit() as session:
+        reply = apply_nudge_action(
+            session, "W1", "nudge.open_standard", value, MONDAY, org.calendar, policy=org.policy, knowledge=org.knowledge
+        )
+    [passage] = [p.passage for p in reply.parts if hasattr(p, "passage")]
+    assert reply.ephemeral and passage.source and passage.text

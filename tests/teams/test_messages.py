@@ -95,3 +95,51 @@ async def test_unknown_person_asking_for_their_week_gets_a_helpful_message(teams
 async def test_a_submit_the_bot_did_not_create_does_nothing(teams_client, connector):
     await post(teams_client, activity(connector, text=None, value={"something": "else"}))
     assert connector.activities() == []
+
+
+async def test_a_question_is_answered_with_passages_source_and_vote_buttons(teams_client, connector):
+    await post(teams_client, activity(connector, text="how often should a newly qualified social worker be supervised?"))
+    card = connector.cards(PERSONAL)[0]
+    passages = [element for element in card["body"] if element.get("type") == "Container" and element.get("items")]
+    assert passages, card_texts(card)
+    first = card_texts({"body": [passages[0]]})
+    assert "supervis" in " ".join(first).lower()
+    assert "›" in first[2]  # source › section
+    votes = {action["data"]["action_id"]: action["data"]["value"] for action in card_elements(card, "Action.Submit")}
+    assert set(votes) >= {"answer.helpful", "answer.not_helpful"} and votes["answer.helpful"]
+
+
+async def test_helpful_vote_from_the_card_is_recorded_and_acknowledged(teams_client, connector, staff):
+    from bot.storage.models.knowledge import KnowledgeFeedback
+
+    await post(teams_client, activity(connector, text="what should a return to work interview cover?"))
+    helpful = next(a for a in card_elements(connector.cards(PERSONAL)[0], "Action.Submit") if a["data"]["action_id"] == "answer.helpful")
+    await post(teams_client, activity(connector, text=None, value=helpful["data"], id="1700000000002", replyToId="activity-1"))
+    assert "Thanks" in " ".join(card_texts(connector.cards(PERSONAL)[-1]))
+    assert connector.updates() == []  # a vote is acknowledged, the answer stays
+    with staff.db.unit() as session:
+        (vote,) = session.scalars(select(KnowledgeFeedback)).all()
+        assert vote.helpful is True and vote.passage_id == helpful["data"]["value"].split("|")[0]
+
+
+async def test_typed_commands_start_the_same_flows_as_slack(teams_client, connector):
+    forms = {}
+    for command in ("supervision", "absence", "awaiting reply"):
+        await post(teams_client, activity(connector, text=command))
+        (submit,) = card_elements(connector.cards(PERSONAL)[-1], "Action.Submit")
+        forms[command] = submit["data"]["form"]
+    assert forms == {"supervision": "supervision.form", "absence": "absence.form", "awaiting reply": "reply.form"}
+    await post(teams_client, activity(connector, text="my week"))
+    week = " ".join(card_texts(connector.cards(PERSONAL)[-1]))
+    assert "not available" not in week and "know who you are" not in week and week.strip()
+
+
+async def test_supervision_form_with_a_bad_date_comes_back_with_the_message(teams_client, connector, staff):
+    await post(teams_client, activity(connector, text="supervision"))
+    (submit,) = card_elements(connector.cards(PERSONAL)[-1], "Action.Submit")
+    value = {**submit["data"], "staff_id": "sam", "date": "31/12/2026", "kind": "case"}
+    await post(teams_client, activity(connector, text=None, value=value, id="1700000000002", replyToId="activity-1"))
+    card = connector.updates()[-1].body["attachments"][0]["content"]
+    errors = {e["id"]: e["text"] for e in card["body"] if str(e.get("id", "")).startswith("error.")}
+    assert "error.date" in errors and "YYYY-MM-DD" in errors["error.date"]
+    assert {e["id"]: e.get("value") for e in card_elements(card, "Input.")}["date"] == "31/12/2026"

@@ -54,18 +54,23 @@ def test_text_styles_and_summary():
     assert render_attachment(Reply.text("x"))["contentType"] == "application/vnd.microsoft.card.adaptive"
 
 
-def test_passage_shows_source_section_text_and_link_buttons_and_votes():
+def test_passage_shows_title_text_source_section_and_links_and_the_vote_and_link_buttons():
     reply = Reply(
         parts=(
             PassagePart(PASSAGE),
-            Actions((Button("Helpful", "answer.helpful", value="p1"), Button("Not helpful", "answer.not_helpful", value="p1"))),
+            Actions(
+                (
+                    Button("Helpful", "answer.helpful", value="p1"),
+                    Button("Not helpful", "answer.not_helpful", value="p1"),
+                    Button("ASYE framework", "answer.open_link", value="p1", url="https://example.org/asye"),
+                )
+            ),
         )
     )
     card = render_card(reply)
     texts = card_texts(card)
-    assert "Supervision frequency" in texts
-    assert any("Practice Standards" in t and "4.2 Supervision" in t and "2025-04-01" in t for t in texts)
-    assert PASSAGE.text in texts
+    assert texts[:2] == ["Supervision frequency", PASSAGE.text]
+    assert texts[2] == "Practice Standards › 4.2 Supervision · 2025-04-01 · [ASYE framework](https://example.org/asye)"
     open_urls = card_elements(card, "Action.OpenUrl")
     assert open_urls == [{"type": "Action.OpenUrl", "title": "ASYE framework", "url": "https://example.org/asye"}]
     submits = card_elements(card, "Action.Submit")

@@ -1,0 +1,88 @@
+"""Parsing the five bundled source documents into structured passages."""
+
+import re
+
+import pytest
+
+from knowledge.corpus import BUNDLED, SOURCES_DIR, bundled_passages
+from knowledge.parse import DocumentInfo, parse_document
+
+
+def passages_of(key):
+    return [p for p in bundled_passages() if p.doc.key == key]
+
+
+@pytest.mark.parametrize("info", list(BUNDLED.values()), ids=lambda i: i.key)
+def test_every_bundled_document_yields_clean_passages_with_stable_unique_ids(info):
+    passages = passages_of(info.key)
+    assert len(passages) >= 20
+    ids = [p.id for p in passages]
+    assert len(ids) == len(set(ids))
+    assert all(p.id.startswith(info.key + ":") for p in passages)
+    for p in passages:
+        assert p.section.startswith(info.short_title)
+        assert "\t" not in p.text
+        assert not re.search(r"</?(p|li|ul|b|u|div|sup)\b", p.text), p.text[:200]
+        assert "**" not in p.text
+    filename = next(name for name, i in BUNDLED.items() if i is info)
+    again = parse_document((SOURCES_DIR / filename).read_text(encoding="utf-8"), info)
+    assert [p.id for p in again] == ids
+
+
+def test_sefton_sections_follow_the_document_numbering():
+    sections = {p.section for p in passages_of("sefton-2023")}
+    assert "Sefton Practice Standards > 5. Sickness Absence" in sections
+    assert any(s.endswith("1. General Management Standards > Supervision Records") for s in sections)
+
+
+def test_sefton_standard_expected_table_becomes_readable_rows():
+    induction = [p for p in passages_of("sefton-2023") if p.title == "Induction" and "Practice Guidance 1" in p.section]
+    assert induction, "the Theme / Standard expected / Standard not met row for Induction"
+    text = induction[0].text
+    assert text.startswith("Induction.")
+    assert "Standard expected: Evidence that every new starter whatever their role receives an induction" in text
+    assert "Standard not met: Little or no induction plan in place." in text
+
+
+def test_wscc_appendix_table_gives_titles_urls_and_the_eap_helpline():
+    eap = next(p for p in passages_of("wscc-standards-2023") if p.title.startswith("Appendix 9"))
+    assert "employee assistance programme" in eap.title.lower()
+    urls = {link.url for link in eap.links}
+    assert "tel:08000280199" in urls
+    assert any(u.startswith("http://theintranet.westsussex.gov.uk/") for u in urls)
+    team_meetings = next(p for p in passages_of("wscc-standards-2023") if "weekly team meetings, with a fixed agenda" in p.text)
+    assert any(ref.startswith("Appendix 5: ") for ref in team_meetings.appendices)
+
+
+def test_npt_roles_and_timescales_are_extracted():
+    timescales = next(p for p in passages_of("npt-2015") if "8. Timescales For Supervision Sessions" in p.section)
+    assert "every 28 days" in timescales.timescales
+    assert "Supervision Policy" in timescales.section
+    chairs = [p for p in passages_of("npt-2015") if "independent reviewing officer" in p.roles]
+    assert chairs
+
+
+def test_self_assessment_html_cells_become_bullets_under_their_standard():
+    passages = passages_of("self-assessment")
+    meetings = next(p for p in passages if "team meetings at least every month" in p.text)
+    assert "6. Systems and processes to promote communication" in meetings.section
+    assert "monthly" in " ".join(meetings.timescales) or "at least every month" in meetings.timescales
+
+
+def test_sentences_broken_by_page_breaks_are_joined():
+    text = " ".join(p.text for p in passages_of("wscc-standards-2023"))
+    assert "resources available to benefit mental health and wellbeing" in text
+
+
+def test_workforce_update_plain_text_headings_become_sections():
+    sections = {p.section for p in passages_of("wscc-workforce-2021")}
+    assert any("3 Management Development Programme" in s for s in sections)
+
+
+def test_markdown_and_plain_documents_parse_with_headings_and_links():
+    info = DocumentInfo(key="t", organisation="Org", title="Doc", short_title="Doc")
+    raw = "# Team rules\n\n## Annual leave\n\nBook leave at least 2 weeks ahead on [the HR portal](https://hr.example.org/leave).\n"
+    (passage,) = parse_document(raw, info)
+    assert passage.section == "Doc > Team rules > Annual leave"
+    assert passage.links[0].url == "https://hr.example.org/leave"
+    assert passage.text == "Book leave at least 2 weeks ahead on the HR portal."

@@ -1,0 +1,78 @@
+"""Search behaviour: glossary, typos, abstention, answer windows, see-also."""
+
+import pytest
+
+from knowledge import build_index
+from knowledge.glossary import expand_query
+from knowledge.search import WINDOW_CHARS
+
+
+@pytest.fixture(scope="module")
+def index():
+    return build_index()
+
+
+def texts(results):
+    return " ".join(r.passage.text for r in results)
+
+
+def test_glossary_expands_acronyms_and_synonyms_both_ways():
+    assert "return to work" in expand_query("RTW meeting")
+    assert "rtw" in expand_query("return to work meeting")
+    assert "employee assistance programme" in expand_query("EAP number")
+    assert "supervision" in expand_query("monthly 1:1s")
+    assert "appraisal" in expand_query("PDR")
+    assert "absence" in expand_query("off sick")
+    assert "looked after" in expand_query("LAC reviews")
+
+
+def test_acronym_question_finds_the_spelled_out_standard(index):
+    results = index.search("EAP helpline", limit=3)
+    assert results and "0800 028 0199" in texts(results[:1])
+
+
+def test_one_to_one_written_as_1_1_means_supervision(index):
+    results = index.search("how often should NQSWs get 1:1s", limit=3)
+    assert any("NQSW" in r.passage.text or "newly qualified" in r.passage.text.lower() for r in results)
+
+
+def test_typos_are_tolerated(index):
+    results = index.search("supervison recrods", limit=3)
+    assert results
+    assert "supervis" in texts(results).lower()
+    assert index.suggestion("supervison recrods") == "supervision records"
+
+
+def test_off_sick_finds_sickness_absence(index):
+    results = index.search("someone in my team is off sick, when do I contact them", limit=3)
+    assert results
+    assert any("Sickness Absence" in r.passage.section or "absence" in r.passage.text.lower() for r in results)
+
+
+@pytest.mark.parametrize("question", ["wifi password for the office", "recipe for banana bread", "who won the football"])
+def test_questions_the_standards_do_not_cover_get_no_results(index, question):
+    assert index.search(question, limit=3) == []
+
+
+def test_answer_text_is_at_most_700_characters_and_starts_with_the_best_part(index):
+    for question in ("supervision records", "induction for new starters", "case file audits", "team meetings agenda"):
+        for r in index.search(question, limit=5):
+            assert len(r.passage.text) <= WINDOW_CHARS
+    (best,) = index.search("unfinished supervision issues carried forward", limit=1)
+    assert best.passage.text.lower().startswith(("- 5.5 unresolved", "5.5 unresolved", "unresolved"))
+
+
+def test_naming_an_organisation_prefers_its_documents(index):
+    results = index.search("npt supervision frequency", limit=3)
+    assert results[0].source.doc.key == "npt-2015"
+    results = index.search("west sussex team meetings", limit=3)
+    assert results[0].source.doc.key.startswith("wscc")
+
+
+def test_results_carry_source_section_date_and_see_also(index):
+    results = index.search("sickness absence return to work", limit=2)
+    first = results[0].passage
+    assert first.section.count(">") >= 1 and first.source
+    assert first.document_date
+    related = index.related(results, "sickness absence return to work", limit=3)
+    assert related and all(p.section not in {r.passage.section for r in results} for p in related)

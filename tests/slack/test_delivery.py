@@ -1,0 +1,81 @@
+"""Proactive Slack sends (digests, agendas) against the fake Web API, and digest buttons coming back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.slack.delivery import SlackDeliverer, build_deliverer
+from bot.storage.models import Staff
+from handlers.digest import render_digest
+from handlers.types import Nudge, Reply
+from scheduler.delivery import Deliverer, DeliveryFailed, platform_deliverers
+from tests.slack.conftest import block_texts
+
+
+def nudge() -> Nudge:
+    return Nudge(recipient="alex", kind="supervision_due", subject="kim", due=date(2026, 11, 25),
+                 detail="Supervise Kim Worker by Wed 25 Nov", cite="Sefton 2023, Supervision", query="supervision frequency")
+
+
+def person(slack_user_id: str | None = "U0ALEX") -> Staff:
+    return Staff(staff_id="alex", name="Alex Manager", role="team_manager", slack_user_id=slack_user_id)
+
+
+async def test_the_deliverer_is_found_by_the_scheduler_when_slack_is_configured(slack_app, app):
+    found = platform_deliverers(slack_app)
+    assert any(isinstance(d, SlackDeliverer) for d in found)
+    assert isinstance(build_deliverer(slack_app), Deliverer)
+    assert build_deliverer(app) is None  # no token: Slack is not used
+
+
+async def test_send_direct_opens_a_dm_and_posts_the_digest_as_block_kit(slack_app, fake_slack):
+    deliverer = build_deliverer(slack_app)
+    assert deliverer.can_reach(person()) and not deliverer.can_reach(person(None))
+    await deliverer.send_direct(person(), render_digest([nudge()], date(2026, 11, 23)))
+    assert fake_slack.called("conversations.open")[0]["users"] == "U0ALEX"
+    posted = fake_slack.called("chat.postMessage")[0]
+    assert posted["channel"] == "D0ALEX"
+    assert "Supervise Kim Worker" in block_texts(posted["blocks"])
+    actions = [e["action_id"] for b in posted["blocks"] for e in ([b["accessory"]] if "accessory" in b else b.get("elements", []))
+               if isinstance(e, dict) and "action_id" in e]
+    assert {"nudge.done", "nudge.snooze_tomorrow"} <= {a.split("#")[0] for a in actions}
+
+
+async def test_send_channel_posts_to_the_channel(slack_app, fake_slack):
+    await build_deliverer(slack_app).send_channel("C0NORTH", Reply.text("Team meeting agenda"))
+    assert fake_slack.called("chat.postMessage")[0]["channel"] == "C0NORTH"
+
+
+async def test_rate_limits_carry_retry_after(slack_app, fake_slack):
+    fake_slack.fail["chat.postMessage"] = (429, "ratelimited", {"Retry-After": "7"})
+    with pytest.raises(DeliveryFailed) as failed:
+        await build_deliverer(slack_app).send_channel("C0NORTH", Reply.text("hello"))
+    assert failed.value.retry_after == 7.0 and not failed.value.permanent
+
+
+@pytest.mark.parametrize("error,permanent", [("user_not_found", True), ("account_inactive", True), ("internal_error", False)])
+async def test_errors_are_permanent_only_when_retrying_cannot_help(slack_app, fake_slack, error, permanent):
+    fake_slack.fail["conversations.open"] = (200, error, {})
+    with pytest.raises(DeliveryFailed) as failed:
+        await build_deliverer(slack_app).send_direct(person(), Reply.text("hello"))
+    assert failed.value.permanent is permanent
+    assert failed.value.reason == error
+
+
+async def test_an_unreachable_api_is_a_transient_failure(slack_app):
+    slack_app.settings.slack_api_url = "http://127.0.0.1:9/api/"
+    with pytest.raises(DeliveryFailed) as failed:
+        await build_deliverer(slack_app).send_channel("C0NORTH", Reply.text("hello"))
+    assert not failed.value.permanent
+
+
+async def test_a_digest_button_snoozes_the_reminder_for_whoever_pressed_it(slack):
+    from handlers.digest import nudge_value
+
+    response = await slack.block_action("nudge.snooze_tomorrow", nudge_value(nudge()))
+    assert response.status == 200
+    reply = (await slack.fake.wait_for("respond"))[0]
+    assert "Snoozed until Tuesday 24 November" in reply["text"]
+    await slack.fake.wait_for("views.publish")  # App Home refreshed
