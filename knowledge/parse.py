@@ -90,7 +90,7 @@ def _inline(text: str, links: list[ResourceLink]) -> str:
     text = re.sub(r"(?i)<\s*(br|/p|p|/ul|ul|/div|div|/ol|ol)(\s[^>]*)?/?>", "\n", text)
     text = _TAG.sub("", text)
     text = html.unescape(text)
-    text = text.replace("\\_", "_").replace("\\*", "*").replace("\\-", "-")
+    text = text.replace("\\_", "_").replace("\\*", "*").replace("\\-", "-").replace("\\(", "(").replace("\\)", ")")
     text = re.sub(r"\*\*+|__+", "", text)
     text = re.sub(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(r"[✓✔•▪●◦]", "- ", text)
@@ -197,15 +197,23 @@ def _blocks(raw: str) -> list[_Block]:
     def headings() -> tuple[str, ...]:
         return tuple(stack[k] for k in sorted(stack))
 
+    empty: list[tuple[int, str]] = []  # the last heading, while nothing has been written under it
+
     def set_heading(text: str, level: int) -> None:
+        if empty and level <= empty[0][0] and empty[0][0] >= 2:
+            # a sub-heading with nothing under it (its figure was lost): keep the heading as a passage
+            above = tuple(stack[k] for k in sorted(stack) if k < empty[0][0])
+            blocks.append(_Block(above, empty[0][1] + ".", None, []))
         for k in [k for k in stack if k >= level]:
             del stack[k]
         stack[level] = text
+        empty[:] = [(level, text)]
 
     def add(text: str, links: list[ResourceLink], label: str | None = None, join: bool = False) -> None:
         text = text.strip()
         if not text:
             return
+        empty.clear()
         if join and blocks and blocks[-1].headings == headings():
             blocks[-1].text = f"{blocks[-1].text} {text}"
             blocks[-1].links.extend(links)

@@ -53,7 +53,7 @@ STOP_WORDS = frozenset(
     this those through to too under until up very was wasn't we we're were weren't what what's when where
     which while who whom why will with won't would wouldn't you your yours yourself yourselves s t ok okay
     please thanks thank tell know need needs want wants anyone someone something anything everyone
-    whats hows whos wheres does do did ask asking question questions hi hello also any us really
+    whats hows whos wheres does do did ask asking hi hello also any us really
     i'll we'll standard standards policy rule rules guidance say says said mean means""".split()
 )
 
@@ -143,12 +143,13 @@ LIGHT_WORDS = frozenset(
     feel fill fills find first gave get getting give given go goes going gone good got happen happens
     hard help helps involved keep kind knew knows knowing last least less let like little long look looking lot lots made
     make makes making many may might much must new next nothing now often old one ones other
-    others own part people per person point put quick quickly rather really rid right run running same
+    others own part people per person point put question questions quick quickly rather really rid right run running same
     see seen set side since sort still stuff such sure take takes taking thing things think time times
     today twice two type use used using usually want way ways well whatever whenever whether whole whose
     work works worker workers working write writes year years yes yet""".split()
 )
 LIGHT_WEIGHT = 0.35
+VARIANT_WEIGHT = 0.65  # a word sharing the asker's word's stem-start ("advert" ~ "advertisement")
 PART_WEIGHT = 0.75  # one word of a glossary phrase standing alone ("team" of "team meeting")
 
 
@@ -251,6 +252,8 @@ class SearchIndex:
             return []
         out: list[str] = []
         for cut in range(len(term), max(4, len(term) - 3), -1):
+            if cut < len(term) and cut < 6 and len(term) < 8:
+                break  # "matern" must not become "materi": short shared prefixes are different words
             prefix = term[:cut]
             lo = bisect.bisect_left(self.sorted_stems, prefix)
             for other in self.sorted_stems[lo : lo + 8]:
@@ -313,14 +316,14 @@ class SearchIndex:
             for alt, weight in list(group.alts.items()):
                 if len(alt) == 1 and weight >= 0.5 and not alt[0].isdigit():
                     for variant in self.variants(alt[0]):
-                        group.add((variant,), 0.8 * weight)
+                        group.add((variant,), VARIANT_WEIGHT * weight)
         corrected_words = list(ws)
         any_correction = False
         for i, group in groups.items():
             primary = stems[i] if " " not in group.word else None
             if primary and not self.knows(primary) and len(group.word) >= 4 and not group.word.isdigit():
                 matches = process.extract(
-                    group.word, self.surface_words, scorer=fuzz.ratio, score_cutoff=80, limit=3
+                    group.word, self.surface_words, scorer=fuzz.ratio, score_cutoff=84, limit=3
                 )
                 for match, score, _ in matches:
                     group.add((self.surface_stem[match],), 0.85 * (score / 100) ** 2)

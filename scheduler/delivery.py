@@ -160,46 +160,46 @@ def record_attempt(
 
 
 class RateGate:
-    """Shared by all sends of a run so a platform's rate limit is respected by the run as a whole.
+    """Shared by all sends of a run so that a platform's rate limit is respected by the run as a whole.
 
-    While any send waits out a 429's Retry-After, nobody sends. After that the run is cautious: one send at
-    a time until one succeeds, so a crowd of waiting sends does not hit the limit again all at once.
+    While any send waits out a 429's Retry-After, nobody sends. Each 429 also halves how many sends may be
+    in flight at once, and each success allows one more (up to `limit`): the run settles just under the
+    platform's rate instead of hitting the limit again with every send that was waiting.
     """
 
-    def __init__(self) -> None:
-        self._open = asyncio.Event()
-        self._open.set()
+    def __init__(self, limit: int = 16) -> None:
+        self.limit = max(1, limit)
+        self.allowed = self.limit
+        self.in_flight = 0
         self._waiting = 0
-        self._cautious = False
-        self._single = asyncio.Lock()
+        self._changed = asyncio.Condition()
 
     @contextlib.asynccontextmanager
     async def slot(self):
-        """Wait until sending is allowed; in cautious mode, hold the single slot for the send."""
-        while True:
-            await self._open.wait()
-            if not self._cautious:
-                yield
-                return
-            async with self._single:
-                if not self._open.is_set():
-                    continue
-                yield
-                return
+        """Wait until a send may go, and count it in flight while it does."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._waiting == 0 and self.in_flight < self.allowed)
+            self.in_flight += 1
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self.in_flight -= 1
+                self._changed.notify_all()
 
     def succeeded(self) -> None:
-        self._cautious = False
+        self.allowed = min(self.limit, self.allowed + 1)
 
     async def hold(self, seconds: float, sleep: Sleep) -> None:
+        """Stop every send of the run for `seconds` (a Retry-After) and halve the sends in flight."""
+        self.allowed = max(1, self.allowed // 2)
         self._waiting += 1
-        self._cautious = True
-        self._open.clear()
         try:
             await sleep(seconds)
         finally:
             self._waiting -= 1
-            if self._waiting == 0:
-                self._open.set()
+            async with self._changed:
+                self._changed.notify_all()
 
 
 MAX_RATE_LIMITED_TRIES = 20  # 429s are the platform pacing us, not failures; this only stops a runaway

@@ -189,7 +189,7 @@ async def deliver_digests(
     if deliverers is None:
         deliverers = platform_deliverers(app)
     plan = await asyncio.to_thread(_plan, app, day, not_after, source, report)
-    gate = RateGate()
+    gate = RateGate(concurrency)
     limit = asyncio.Semaphore(max(1, concurrency))
     digest_policy = app.policy.digest
 

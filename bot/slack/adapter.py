@@ -15,6 +15,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 IDENTITY_TTL = 300.0  # seconds a Slack user -> staff mapping is trusted (staff imports change it rarely)
 UNKNOWN_TTL = 60.0
+HANDLER_THREADS = 2  # see `in_worker`
 SIGNATURE_WINDOW = 5 * 60  # seconds; older (or future) timestamps are replays
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
@@ -56,6 +58,7 @@ class SlackAdapter:
             logger=logging.getLogger("bot.slack.bolt"),
         )
         self.tasks: set[asyncio.Task] = set()
+        self.workers = ThreadPoolExecutor(max_workers=HANDLER_THREADS, thread_name_prefix="slack-handler")
         self._identities: dict[str, tuple[str | None, float]] = {}
         from bot.slack import listeners
 
@@ -115,8 +118,16 @@ class SlackAdapter:
             await asyncio.wait(set(self.tasks), timeout=timeout)
 
     async def in_thread(self, function, *args, **kwargs):
-        """Run blocking (database, search) work in a worker thread."""
+        """Run quick blocking work (a database lookup) in a worker thread."""
         return await asyncio.to_thread(function, *args, **kwargs)
+
+    async def in_worker(self, function, *args):
+        """Run a handler (search, records) on the few handler threads.
+
+        Searching is CPU-bound Python: many threads at once would only fight the event loop for the GIL
+        and delay every acknowledgement; a small pool keeps acks fast and answers in arrival order.
+        """
+        return await asyncio.get_running_loop().run_in_executor(self.workers, function, *args)
 
     async def claim(self, key: str) -> bool:
         """True the first time `key` is seen (across workers and replicas); False for a retry or duplicate."""
@@ -174,7 +185,7 @@ class SlackAdapter:
     async def route(self, function, *args) -> Reply:
         """Call a router function in a worker thread; user-fixable errors become a reply, not a failure."""
         try:
-            reply = await self.in_thread(function, self.app, *args)
+            reply = await self.in_worker(function, self.app, *args)
         except Forbidden:
             return Reply.text(FORBIDDEN, ephemeral=True)
         except InvalidInput as exc:

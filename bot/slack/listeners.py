@@ -209,7 +209,7 @@ def register(adapter: SlackAdapter) -> None:
         if metadata.get("context"):
             values["context"] = metadata["context"]
         request = adapter.request(staff_id, values=values, place=metadata.get("channel") or None)
-        work = asyncio.ensure_future(adapter.in_thread(router.submit_form, app, request, form_id, values))
+        work = asyncio.ensure_future(adapter.in_thread(router.submit_form, app, request, form_id, values))  # not queued
         done, _ = await asyncio.wait({work}, timeout=SUBMIT_WAIT)
         if not done:  # slow database: close the modal now and send the outcome when it comes
             await ack()
