@@ -104,40 +104,21 @@ class FakeSlack:
         return runner, f"http://127.0.0.1:{port}/api/"
 
 
-class DirectSlackDeliverer:
-    """Posts with chat.postMessage to the user id itself (Slack opens the app DM): one call per digest."""
+def direct_deliverer(app):
+    """`bot.slack.delivery`'s deliverer, posting straight to the user id (Slack opens the app DM itself)."""
+    from bot.slack import render
+    from bot.slack.delivery import SlackDeliverer, build_deliverer
 
-    platform = "slack"
+    class DirectSlackDeliverer(SlackDeliverer):
+        async def send_direct(self, staff, reply) -> None:
+            await self._call("chat_postMessage", channel=staff.slack_user_id, **render.message(reply))
 
-    def __init__(self, app) -> None:
-        from slack_sdk.web.async_client import AsyncWebClient
-
-        self.client = AsyncWebClient(
-            token=app.settings.slack_bot_token.get_secret_value(), base_url=app.settings.slack_api_url
-        )
-
-    def can_reach(self, staff) -> bool:
-        return bool(staff.slack_user_id)
-
-    async def send_direct(self, staff, reply) -> None:
-        from slack_sdk.errors import SlackApiError
-
-        from scheduler.delivery import DeliveryFailed
-
-        try:
-            await self.client.chat_postMessage(channel=staff.slack_user_id, text=reply.plain_text()[:3000])
-        except SlackApiError as exc:
-            if exc.response.status_code == 429:
-                raise DeliveryFailed("ratelimited", retry_after=float(exc.response.headers.get("Retry-After", 1))) from None
-            raise DeliveryFailed(str(exc.response.get("error", "slack error")), permanent=True) from None
-
-    async def send_channel(self, channel, reply) -> None:  # pragma: no cover - not used by the bench
-        await self.client.chat_postMessage(channel=channel, text=reply.plain_text()[:3000])
+    return DirectSlackDeliverer(build_deliverer(app).client)
 
 
 def slack_deliverer(app, kind: str):
     if kind == "direct":
-        return DirectSlackDeliverer(app)
+        return direct_deliverer(app)
     from bot.slack.delivery import build_deliverer
 
     return build_deliverer(app)

@@ -1,9 +1,10 @@
-"""500 signed `/standard` commands at 20 concurrent over loopback, against the real server and a fake Slack.
+"""500 signed `/standard` commands by 20 concurrent users over loopback, against the real server and a fake Slack.
 
     python -m bench.slack_load [--commands 500] [--concurrency 20] [--database-url URL]
 
 Measures, per command, the ack (HTTP response to the slash command) and the answer (the moment the Block
-Kit answer arrives at the command's response_url on the local fake Slack). Targets: p99 ack <= 100 ms,
+Kit answer arrives at the command's response_url on the local fake Slack). Each of the 20 users waits for
+its answer before sending its next command, so 20 commands are in flight at any time. Targets: p99 ack <= 100 ms,
 p99 answer <= 300 ms. Baselines in the same run, same questions, same concurrency:
 
 - `healthz`: GET /healthz on the same server (the HTTP stack's floor);
@@ -126,7 +127,7 @@ def answer_in_ack_app(app) -> web.Application:
 # ---- the load generator and the fake Slack ---------------------------------------------------------
 
 
-async def fake_slack(arrivals: dict[str, float]) -> tuple[web.AppRunner, str]:
+async def fake_slack(arrivals: dict[str, float], answered: dict[str, asyncio.Event]) -> tuple[web.AppRunner, str]:
     async def api(request: web.Request) -> web.Response:
         method = request.match_info["method"]
         if method == "auth.test":
@@ -135,7 +136,10 @@ async def fake_slack(arrivals: dict[str, float]) -> tuple[web.AppRunner, str]:
 
     async def respond(request: web.Request) -> web.Response:
         await request.read()
-        arrivals[request.match_info["id"]] = time.perf_counter()
+        key = request.match_info["id"]
+        arrivals[key] = time.perf_counter()
+        if key in answered:
+            answered[key].set()
         return web.Response(text="ok")
 
     fake = web.Application()
@@ -148,38 +152,45 @@ async def fake_slack(arrivals: dict[str, float]) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}/"
 
 
-async def run_commands(url: str, fake_url: str, arrivals: dict[str, float], commands: int, concurrency: int, tag: str,
-                       ack_is_answer: bool) -> tuple[list[float], list[float], int]:
-    """Send the commands; returns ack latencies, answer latencies (ms) and the number of errors."""
+async def run_commands(url: str, fake_url: str, arrivals: dict[str, float], answered: dict[str, asyncio.Event],
+                       commands: int, concurrency: int, tag: str, ack_is_answer: bool) -> tuple[list[float], list[float], int]:
+    """`concurrency` users each send a command and wait for its answer before the next (a closed loop).
+
+    Returns ack latencies, answer latencies (ms) and the number of errors (non-200 acks, missing answers).
+    """
     acks: list[float] = []
-    starts: dict[str, float] = {}
+    answers: list[float] = []
     errors = 0
-    gate = asyncio.Semaphore(concurrency)
+    queue = iter(range(commands))
     async with ClientSession(connector=TCPConnector(limit=concurrency)) as session:
 
-        async def one(n: int) -> None:
+        async def user() -> None:
             nonlocal errors
-            key = f"{tag}-{n}"
-            body = urlencode({"command": "/standard", "text": QUESTIONS[n % len(QUESTIONS)], "user_id": USER, "team_id": "T0BENCH",
-                              "channel_id": "C0BENCH", "response_url": f"{fake_url}respond/{key}",
-                              "trigger_id": f"1.2.{n}"}).encode()
-            async with gate:
+            for n in queue:
+                key = f"{tag}-{n}"
+                body = urlencode({"command": "/standard", "text": QUESTIONS[n % len(QUESTIONS)], "user_id": USER,
+                                  "team_id": "T0BENCH", "channel_id": "C0BENCH", "response_url": f"{fake_url}respond/{key}",
+                                  "trigger_id": f"1.2.{n}"}).encode()
+                answered[key] = asyncio.Event()
                 start = time.perf_counter()
-                starts[key] = start
                 async with session.post(url, data=body, headers=signed(body)) as response:
                     await response.read()
                     acks.append((time.perf_counter() - start) * 1000)
                     if response.status != 200:
                         errors += 1
-                    if ack_is_answer:
-                        arrivals[key] = time.perf_counter()
+                        continue
+                if ack_is_answer:
+                    arrivals[key] = time.perf_counter()
+                else:
+                    try:
+                        await asyncio.wait_for(answered[key].wait(), timeout=30)
+                    except asyncio.TimeoutError:
+                        errors += 1
+                        continue
+                answers.append((arrivals[key] - start) * 1000)
 
-        await asyncio.gather(*(one(n) for n in range(commands)))
-        deadline = time.monotonic() + 30
-        while len([k for k in starts if k in arrivals]) < commands and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-    answers = [(arrivals[k] - starts[k]) * 1000 for k in starts if k in arrivals]
-    return acks, answers, errors + commands - len(answers)
+        await asyncio.gather(*(user() for _ in range(concurrency)))
+    return acks, answers, errors
 
 
 async def run_healthz(url: str, requests: int, concurrency: int) -> list[float]:
@@ -223,15 +234,16 @@ def start_server(kind: str, database_url: str, api_url: str) -> tuple[multiproce
 
 async def main_async(args) -> int:
     arrivals: dict[str, float] = {}
-    fake_runner, fake_url = await fake_slack(arrivals)
+    answered: dict[str, asyncio.Event] = {}
+    fake_runner, fake_url = await fake_slack(arrivals, answered)
     database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     rows = []
     try:
         real, real_port = start_server("real", database_url, fake_url + "api/")
         try:
             events = f"http://127.0.0.1:{real_port}/slack/events"
-            await run_commands(events, fake_url, arrivals, min(40, args.commands), args.concurrency, "warm", False)
-            acks, answers, errors = await run_commands(events, fake_url, arrivals, args.commands, args.concurrency, "real", False)
+            await run_commands(events, fake_url, arrivals, answered, min(40, args.commands), args.concurrency, "warm", False)
+            acks, answers, errors = await run_commands(events, fake_url, arrivals, answered, args.commands, args.concurrency, "real", False)
             health = await run_healthz(f"http://127.0.0.1:{real_port}/healthz", args.commands, args.concurrency)
         finally:
             real.terminate()
@@ -239,8 +251,8 @@ async def main_async(args) -> int:
         baseline, base_port = start_server("answer-in-ack", database_url, fake_url + "api/")
         try:
             events = f"http://127.0.0.1:{base_port}/slack/events"
-            await run_commands(events, fake_url, arrivals, min(40, args.commands), args.concurrency, "bwarm", True)
-            b_acks, b_answers, b_errors = await run_commands(events, fake_url, arrivals, args.commands, args.concurrency, "base", True)
+            await run_commands(events, fake_url, arrivals, answered, min(40, args.commands), args.concurrency, "bwarm", True)
+            b_acks, b_answers, b_errors = await run_commands(events, fake_url, arrivals, answered, args.commands, args.concurrency, "base", True)
         finally:
             baseline.terminate()
             baseline.join(10)

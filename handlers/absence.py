@@ -13,7 +13,7 @@ from handlers.errors import InvalidInput, NotFound
 from handlers.org import Roster, get_staff
 from handlers.policy import Policy
 from handlers.rules import absence_steps_outstanding, cite_full, cite_label
-from handlers.supervision import check_past_date
+from handlers.supervision import check_past_date, with_escalation
 from handlers.types import Nudge
 
 ABSENCE_EVENTS = ("update", "fit_note", "returned", "rtw_meeting")
@@ -156,8 +156,9 @@ def absence_nudges(session: Session, policy: Policy, calendar: WorkingCalendar, 
             rules,
         )
         checkins = [s for s in steps if s.key != "rtw_meeting"]
+        found: list[Nudge] = []
         if checkins:
-            nudges.append(
+            found.append(
                 Nudge(
                     recipient=recipient,
                     kind="absence_checkin",
@@ -174,7 +175,7 @@ def absence_nudges(session: Session, policy: Policy, calendar: WorkingCalendar, 
             if step.key == "rtw_meeting":
                 cite = rules.rtw_cite or rules.cite
                 when = "today" if day == step.due else f"they returned {step.due:%a %d %b}"
-                nudges.append(
+                found.append(
                     Nudge(
                         recipient=recipient,
                         kind="return_to_work",
@@ -185,4 +186,6 @@ def absence_nudges(session: Session, policy: Policy, calendar: WorkingCalendar, 
                         query=cite.query if cite else "",
                     )
                 )
+        for nudge in found:
+            nudges.extend(with_escalation(nudge, roster, policy, calendar, day))
     return nudges

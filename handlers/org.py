@@ -133,7 +133,7 @@ class Roster:
     """
 
     def __init__(self, people: dict, absent: frozenset[str], day) -> None:
-        self.people = people  # staff_id -> Row(staff_id, name, role, manager_id, start_date, asye_start, created_at, left_on)
+        self.people = people  # staff_id -> Row(staff_id, name, role, manager_id, start_date, asye_start, created_at, updated_at, left_on)
         self.absent = absent
         self.day = day
 
@@ -176,7 +176,7 @@ def load_roster(session: Session, day) -> Roster:
     rows = session.execute(
         select(
             Staff.staff_id, Staff.name, Staff.role, Staff.manager_id, Staff.start_date, Staff.asye_start,
-            Staff.created_at, Staff.left_on,
+            Staff.created_at, Staff.updated_at, Staff.left_on,
         )
     ).all()
     absent = session.scalars(
@@ -185,3 +185,94 @@ def load_roster(session: Session, day) -> Roster:
         )
     ).all()
     return Roster({row.staff_id: row for row in rows}, frozenset(absent), day)
+
+
+# ---- information governance: exports and retention -------------------------------------------------------
+
+# Tables that hold no organisational data: APScheduler's pickled job and Slack's retry-dedupe keys.
+NOT_EXPORTED = frozenset({"apscheduler_jobs", "slack_processed_events", "alembic_version"})
+# Columns naming a person without a foreign key (the nudge log and digest deliveries address staff ids).
+_PERSON_COLUMNS = {"nudge_log": ("recipient",), "nudge_states": ("recipient",), "scheduler_deliveries": ("target",)}
+
+
+def _json_value(value):
+    """A column value as JSON: dates and times in ISO form, bytes left out."""
+    from datetime import date, datetime  # noqa: PLC0415
+    from decimal import Decimal  # noqa: PLC0415
+
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return None
+    return value
+
+
+def _rows(session: Session, table, where=None) -> list[dict]:
+    statement = select(table).order_by(*table.primary_key.columns)
+    if where is not None:
+        statement = statement.where(where)
+    return [{key: _json_value(value) for key, value in row._mapping.items()} for row in session.execute(statement)]
+
+
+def _exported_tables():
+    from bot.storage import Base  # noqa: PLC0415
+
+    return [table for table in Base.metadata.sorted_tables if table.name not in NOT_EXPORTED]
+
+
+def export_organisation(session: Session) -> dict:
+    """Every table of the organisation's data as lists of rows (for an information-governance request)."""
+    return {table.name: _rows(session, table) for table in _exported_tables()}
+
+
+def _person_columns(table) -> list:
+    """Columns of `table` that hold a staff id: foreign keys to staff, plus the known unlinked ones."""
+    columns = [
+        column
+        for column in table.columns
+        if any(fk.column.table.name == "staff" and fk.column.name == "staff_id" for fk in column.foreign_keys)
+    ]
+    columns += [table.columns[name] for name in _PERSON_COLUMNS.get(table.name, ()) if name in table.columns]
+    if table.name == "staff":
+        columns.append(table.columns["staff_id"])
+    return columns
+
+
+def export_staff_data(session: Session, staff_id: str) -> dict:
+    """Everything held about one person (a subject access request): every row that names their staff id."""
+    from sqlalchemy import or_  # noqa: PLC0415
+
+    get_staff(session, staff_id)
+    found: dict[str, list[dict]] = {}
+    for table in _exported_tables():
+        columns = _person_columns(table)
+        if not columns:
+            continue
+        rows = _rows(session, table, or_(*(column == staff_id for column in columns)))
+        if rows:
+            found[table.name] = rows
+    return found
+
+
+def purge_by_retention(session: Session, policy, now) -> dict[str, int]:
+    """Apply the policy's retention rules: expired decisions, and question text older than the gaps period.
+
+    Returns how many rows each rule removed (or, when the caller rolls back, would remove).
+    """
+    from datetime import timedelta  # noqa: PLC0415
+
+    from bot.storage.models.knowledge import KnowledgeFeedback, KnowledgeGap  # noqa: PLC0415
+    from handlers import ask, decisions  # noqa: PLC0415
+
+    cutoff = now - timedelta(days=policy.knowledge.gap_retention_days)
+    gaps = session.scalar(select(func.count()).select_from(KnowledgeGap).where(KnowledgeGap.created_at < cutoff)) or 0
+    votes = session.scalar(
+        select(func.count())
+        .select_from(KnowledgeFeedback)
+        .where(KnowledgeFeedback.created_at < cutoff, KnowledgeFeedback.question.is_not(None))
+    ) or 0
+    ask.purge_expired(session, now, policy)
+    expired = decisions.purge_expired_decisions(session, policy, now.date())
+    return {"decisions": expired, "knowledge_gaps": gaps, "feedback_questions": votes}

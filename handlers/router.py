@@ -103,7 +103,23 @@ _COMMAND = re.compile(
 
 
 def route_message(app, request: Request) -> Reply:
-    """Answer a typed message: a command word starts its flow, anything else is a question for the standards."""
+    """Answer a typed message: a command word starts its flow, anything else is a question for the standards.
+
+    A command word followed by words that do not fit the flow ("supervision frequency for NQSWs") is a
+    question, so people can ask about supervision without being told off for a missing staff id.
+    """
+    return _route(app, request, strict=False)
+
+
+def command(app, request: Request) -> Reply:
+    """A platform command (e.g. Slack's `/supervision ...`, sent as `supervision ...`): always the flow, never a question."""
+    return _route(app, request, strict=True)
+
+
+DIGEST_WORDS = ("time", "pause", "resume", "off", "on", "show", "status", "settings")
+
+
+def _route(app, request: Request, *, strict: bool) -> Reply:
     text = (request.text or "").strip()
     match = _COMMAND.match(text)
     if not text:
@@ -112,6 +128,8 @@ def route_message(app, request: Request) -> Reply:
         return _ask(app, request, text)
     command = re.sub(r"[\s\-_]+", " ", match.group("cmd").lower())
     rest = match.group("rest").strip()
+    if not strict and rest and _reads_as_question(app, command, rest):
+        return _ask(app, request, text)
     try:
         if command in ("help", "?"):
             return help_reply()
@@ -130,6 +148,21 @@ def route_message(app, request: Request) -> Reply:
     except FeatureMissing:
         return _not_available()
     return _ask(app, request, text)  # pragma: no cover - every command word is handled above
+
+
+def _reads_as_question(app, command: str, rest: str) -> bool:
+    """Whether the words after a command word do not fit that command (so they are a question)."""
+    if command in ("oversight", "decision", "decisions"):
+        return ":" not in rest
+    if command in ("supervision", "absence", "awaiting reply"):
+        first = rest.split()[0].lstrip("@")
+        from bot.storage.models import Staff
+
+        with app.db.unit() as session:
+            return session.get(Staff, first) is None
+    if command in ("digest", "reminders"):
+        return rest.split()[0].lower() not in DIGEST_WORDS
+    return True  # help / my week followed by more words
 
 
 SHOWN_ANSWERS = 3

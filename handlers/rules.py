@@ -137,6 +137,30 @@ def next_review_due(last: date | None, joined: date, rules: ReviewPolicy, calend
     return None if nominal is None else due_on_working_day(nominal, calendar)
 
 
+def agreement_review_due(
+    last: date | None,
+    last_supervisor: str | None,
+    current_manager: str | None,
+    manager_since: date,
+    joined: date,
+    rules: ReviewPolicy,
+    calendar: WorkingCalendar,
+) -> date | None:
+    """When the supervision agreement must next be reviewed: on schedule, or sooner after a change of supervisor.
+
+    Sefton Practice Standards 2023, Supervision: "reviewed on an annual basis or when there is a change in
+    supervisor". After a change (the line manager differs from the agreement's supervisor; `manager_since`
+    is when the staff record last changed), a new agreement is due within `first_due_after`.
+    """
+    due = next_review_due(last, joined, rules, calendar)
+    if last is not None and last_supervisor and current_manager and last_supervisor != current_manager:
+        nominal = add_interval(max(last, manager_since), rules.first_due_after)
+        if nominal is not None:
+            on_change = due_on_working_day(nominal, calendar)
+            due = on_change if due is None else min(due, on_change)
+    return due
+
+
 # ---- messages ------------------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from bot.storage.models.people import SUPERVISION_KINDS, Appraisal, Observation, SupervisionAgreement, SupervisionSession
@@ -13,6 +13,7 @@ from handlers.errors import InvalidInput
 from handlers.org import Roster, get_staff
 from handlers.policy import Policy, ReviewPolicy
 from handlers.rules import (
+    agreement_review_due,
     cite_full,
     cite_label,
     escalates,
@@ -214,6 +215,25 @@ def notes_nudges(session: Session, policy: Policy, calendar: WorkingCalendar, da
     return nudges
 
 
+def _agreement_supervisors(session: Session, day: date) -> dict[str, str | None]:
+    """The supervisor named on each person's latest agreement (one query)."""
+    latest = (
+        select(SupervisionAgreement.staff_id, func.max(SupervisionAgreement.agreed_on).label("agreed_on"))
+        .where(SupervisionAgreement.agreed_on <= day)
+        .group_by(SupervisionAgreement.staff_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(SupervisionAgreement.staff_id, SupervisionAgreement.supervisor_id)
+        .join(
+            latest,
+            and_(SupervisionAgreement.staff_id == latest.c.staff_id, SupervisionAgreement.agreed_on == latest.c.agreed_on),
+        )
+        .order_by(SupervisionAgreement.id)
+    )
+    return dict(rows.all())
+
+
 _REVIEWS = (
     ("agreements", "agreement_review_due", SupervisionAgreement, "agreed_on", "Review the supervision agreement with"),
     ("observations", "observation_due", Observation, "observed_on", "Observe the practice of"),
@@ -227,6 +247,7 @@ def review_nudges(session: Session, policy: Policy, calendar: WorkingCalendar, d
     for section, kind, model, column, verb in _REVIEWS:
         rules: ReviewPolicy = getattr(policy, section)
         last = _latest(session, model, getattr(model, column), day)
+        agreed_with = _agreement_supervisors(session, day) if model is SupervisionAgreement else {}
         for staff_id, person in roster.people.items():
             if not person.manager_id or not roster.available(staff_id):
                 continue
@@ -234,7 +255,13 @@ def review_nudges(session: Session, policy: Policy, calendar: WorkingCalendar, d
                 continue
             if rules is policy.agreements and policy.supervision.roles.get(person.role) == "none":
                 continue
-            due = next_review_due(last.get(staff_id), tracked_since(person), rules, calendar)
+            if model is SupervisionAgreement:
+                due = agreement_review_due(
+                    last.get(staff_id), agreed_with.get(staff_id), person.manager_id, person.updated_at.date(),
+                    tracked_since(person), rules, calendar,
+                )
+            else:
+                due = next_review_due(last.get(staff_id), tracked_since(person), rules, calendar)
             if due is None or not within_notice(due, day, rules.remind_working_days_before, calendar):
                 continue
             recipient = roster.acting(person.manager_id)

@@ -315,7 +315,7 @@ def _blocks(raw: str) -> list[_Block]:
 
 ROLE_PATTERNS = {
     "head of service": r"\bheads? of service\b|\bHoS\b",
-    "service manager": r"\bservice managers?\b",
+    "service manager": r"\bservice managers?\b|\bSMs?\b",
     "team manager": r"(?<!assistant )\bteam managers?\b|\bTMs?\b",
     "assistant team manager": r"\bassistant team managers?\b|\bATMs?\b",
     "deputy team manager": r"\bdeputy team managers?\b",
@@ -348,6 +348,11 @@ _TIMESCALE = re.compile(
     re.I,
 )
 _APPENDIX_REF = re.compile(r"\bAppendix (\d{1,2})\b", re.I)
+
+
+def roles_in(text: str) -> tuple[str, ...]:
+    """The roles a text names (team manager, head of service, IRO...), acronyms included."""
+    return _roles(text)
 
 
 def _roles(text: str) -> tuple[str, ...]:

@@ -30,7 +30,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from knowledge.glossary import GLOSSARY, rewrite
-from knowledge.parse import StructuredPassage
+from knowledge.parse import StructuredPassage, roles_in
 
 K1 = 1.2
 B = 0.75
@@ -39,6 +39,10 @@ COVERAGE_FLOOR = 0.35  # score = BM25 x (floor + coverage): coverage of the ques
 PROXIMITY_WEIGHT = 0.5
 FUZZY_WEIGHT = 0.02  # per point of rapidfuzz token_set_ratio (0-100) between question and passage
 CANDIDATES = 40
+ROLE_BOOST = 0.1  # per role the question names that the passage is about
+INTENT_BOOST = 0.15  # "how often" questions favour passages with timescales, "who" ones passages naming roles
+PRIOR_DISTINCT = 0.6  # passages with a smaller share of distinct words (form templates) are slightly demoted
+PRIOR_POWER = 0.5
 MIN_COVERAGE = 0.45  # below this share of the question's rarity the search abstains
 MIN_SCORE = 2.0
 WINDOW_CHARS = 700
@@ -182,6 +186,13 @@ class QueryPlan:
     groups: tuple[Group, ...]
     prefer_docs: frozenset[str]
     corrected: str | None  # the question with typos corrected, when any were
+    asks_when: bool = False  # "how often", "when", "how long", "deadline": passages with timescales help
+    asks_who: bool = False  # "who", "whose job": passages naming roles help
+    roles: tuple[str, ...] = ()  # roles the question names: passages about those roles help
+
+
+_WHEN = re.compile(r"\b(when|how (often|long|soon|quickly|many days|frequently)|deadline|timescales?|frequency|within)\b")
+_WHO = re.compile(r"\b(who|whose|which (manager|role))\b")
 
 
 class SearchIndex:
@@ -239,6 +250,20 @@ class SearchIndex:
             by_doc[p.doc.key].append(i)
         self.doc_index = {k: np.array(v, dtype=np.int32) for k, v in by_doc.items()}
         self.by_id = {p.id: p for p in self.passages}
+        self.position = {p.id: i for i, p in enumerate(self.passages)}
+        # form templates and repeated table labels ("Include: | Actions") say little: a mild prior against them
+        self.prior = np.array(
+            [min(1.0, (len(set(t)) / len(t)) / PRIOR_DISTINCT) ** PRIOR_POWER if t else 0.5 for t in body_tokens], dtype=np.float32
+        )
+        self.has_timescale = np.array([bool(p.timescales) for p in self.passages], dtype=bool)
+        self.has_role = np.array([bool(p.roles) for p in self.passages], dtype=bool)
+        role_members: dict[str, list[int]] = defaultdict(list)
+        for i, p in enumerate(self.passages):
+            for role in p.roles:
+                role_members[role].append(i)
+        self.role_index = {r: np.array(v, dtype=np.int32) for r, v in role_members.items()}
+        self._piece_cache: dict[int, list[tuple[str, frozenset[str]]]] = {}
+        self._recent: dict[str, tuple[QueryPlan, list[tuple[int, float, float]]]] = {}
         self.sorted_stems = sorted(self.idf)
 
     # ---- the question --------------------------------------------------------------------------
@@ -343,23 +368,62 @@ class SearchIndex:
             if group.word in LIGHT_WORDS:
                 group.idf *= LIGHT_WEIGHT
         ordered = tuple(groups[i] for i in sorted(groups))
-        return QueryPlan(ordered, frozenset(prefer), " ".join(corrected_words) if any_correction else None)
+        lowered = " ".join(ws)
+        return QueryPlan(
+            ordered,
+            frozenset(prefer),
+            " ".join(corrected_words) if any_correction else None,
+            asks_when=bool(_WHEN.search(lowered)),
+            asks_who=bool(_WHO.search(lowered)),
+            roles=tuple(r for r in roles_in(question) if r != "HR"),
+        )
 
     # ---- ranking -------------------------------------------------------------------------------
 
     def search(self, question: str, limit: int = 3) -> list[Hit]:
         """The best passages for a question, most relevant first; empty when nothing is relevant."""
-        plan = self.plan(question)
-        if not plan.groups or self.size == 0:
+        plan, ranked = self._ranked(question)
+        if not ranked or limit <= 0:
             return []
-        ranked = self._rank(plan)
+        _, best_score, best_coverage = ranked[0]
+        if best_coverage < MIN_COVERAGE or best_score < MIN_SCORE:
+            return []
         hits = []
-        for i, score, coverage in ranked[: max(limit, 0)]:
+        for i, score, coverage in ranked[:limit]:
             passage = self.passages[i]
             hits.append(Hit(passage, round(score, 3), round(coverage, 3), self.window(passage, plan)))
         return hits
 
-    def _rank(self, plan: QueryPlan, min_coverage: float = MIN_COVERAGE) -> list[tuple[int, float, float]]:
+    def _pieces(self, i: int) -> list[tuple[str, frozenset[str]]]:
+        cached = self._piece_cache.get(i)
+        if cached is None:
+            text = self.passages[i].text
+            pieces = [p.strip() for p in re.split(r"(?<=[.;!?:])\s+(?=[A-Z0-9\"“(-])|\n", text) if p.strip()]
+            cached = [(p, frozenset(content_stems(p))) for p in pieces]
+            if len(self._piece_cache) < 50_000:
+                self._piece_cache[i] = cached
+        return cached
+
+    def _sentence_scores(self, i: int, plan: QueryPlan) -> list[float]:
+        term_sets = [(g.idf, g.terms) for g in plan.groups]
+        return [
+            sum(idf * max((w for t, w in terms.items() if t in toks), default=0.0) for idf, terms in term_sets)
+            for _, toks in self._pieces(i)
+        ]
+
+    def _ranked(self, question: str) -> tuple[QueryPlan, list[tuple[int, float, float]]]:
+        """The plan and the full candidate ranking of a question (cached: the answer's see-also reuses it)."""
+        cached = self._recent.get(question)
+        if cached is None:
+            plan = self.plan(question)
+            cached = (plan, self._rank(plan) if plan.groups and self.size else [])
+            if len(self._recent) >= 64:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[question] = cached
+        return cached
+
+    def _rank(self, plan: QueryPlan) -> list[tuple[int, float, float]]:
+        """(passage, score, coverage) for the best candidates, best first."""
         n = self.size
         total = np.zeros(n, dtype=np.float32)
         coverage = np.zeros(n, dtype=np.float32)
@@ -378,13 +442,21 @@ class SearchIndex:
             total += best
             coverage += matched * (group.idf / idf_sum)
         score = total * (COVERAGE_FLOOR + coverage)
-        boost = np.ones(n, dtype=np.float32)
+        boost = self.prior.copy()
+        if plan.asks_when:
+            boost[self.has_timescale] *= 1.0 + INTENT_BOOST
+        if plan.asks_who:
+            boost[self.has_role] *= 1.0 + INTENT_BOOST
+        for role in plan.roles:
+            if role in self.role_index:
+                boost[self.role_index[role]] *= 1.0 + ROLE_BOOST
         if plan.prefer_docs:
-            boost[:] = 0.25
+            named = np.full(n, 0.25, dtype=np.float32)
             for key in plan.prefer_docs:
                 if key in self.doc_index:
-                    boost[self.doc_index[key]] = 1.0
-            score *= boost
+                    named[self.doc_index[key]] = 1.0
+            boost *= named
+        score *= boost
         k = min(CANDIDATES, n)
         top = np.argpartition(-score, k - 1)[:k] if n > k else np.arange(n)
         top = top[score[top] > 0]
@@ -402,9 +474,6 @@ class SearchIndex:
             bonus = self._proximity(term_groups, idfs, i) + FUZZY_WEIGHT * fuzz.token_set_ratio(query_text, self.joined[i])
             reranked.append((i, float(score[i]) + bonus * float(boost[i]) * (COVERAGE_FLOOR + float(coverage[i])), float(coverage[i])))
         reranked.sort(key=lambda r: -r[1])
-        best_i, best_score, best_cov = reranked[0]
-        if best_cov < min_coverage or best_score < MIN_SCORE * min(1.0, min_coverage / MIN_COVERAGE):
-            return []
         return reranked
 
     def _phrase(self, stems: tuple[str, ...], weight: float, group_idf: float) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -460,21 +529,18 @@ class SearchIndex:
 
     def window(self, passage: StructuredPassage, plan: QueryPlan) -> str:
         """At most 700 characters of the passage, starting at the sentence that best matches."""
+        i = self.position[passage.id]
         text = passage.text
-        pieces = [p for p in re.split(r"(?<=[.;!?:])\s+(?=[A-Z0-9\"“(-])|\n", text) if p.strip()]
+        pieces = [p for p, _ in self._pieces(i)]
         if len(text) <= WINDOW_CHARS and len(pieces) <= 1:
             return text.replace("\n", " ")
-        scores = []
-        for piece in pieces:
-            toks = set(content_stems(piece))
-            scores.append(sum(g.idf * max((w for t, w in g.terms.items() if t in toks), default=0.0) for g in plan.groups))
+        scores = self._sentence_scores(i, plan)
         best = max(range(len(pieces)), key=lambda j: (scores[j], -j)) if pieces else 0
         # keep the whole passage when it fits and its best sentence is already near the start
         if len(text) <= WINDOW_CHARS and (best == 0 or scores[0] >= scores[best] * 0.8):
-            return " ".join(p.strip() for p in pieces)
+            return " ".join(pieces)
         out = ""
         for piece in pieces[best:]:
-            piece = piece.strip()
             if len(out) + len(piece) + 1 > WINDOW_CHARS:
                 if not out:
                     out = piece[: WINDOW_CHARS - 1].rsplit(" ", 1)[0] + "…"
@@ -487,11 +553,8 @@ class SearchIndex:
     def related(self, hits: Sequence[Hit], question: str, limit: int = 3) -> list[StructuredPassage]:
         """Other sections worth a look: the next best passages from sections not already shown."""
         shown = {h.passage.section for h in hits}
-        plan = self.plan(question)
-        if not plan.groups:
-            return []
         out: list[StructuredPassage] = []
-        for i, _, cov in self._rank_loose(plan):
+        for i, _, cov in self._ranked(question)[1]:
             p = self.passages[i]
             if p.section in shown or cov < 0.3:
                 continue
@@ -501,9 +564,6 @@ class SearchIndex:
                 break
         return out
 
-    def _rank_loose(self, plan: QueryPlan) -> list[tuple[int, float, float]]:
-        return self._rank(plan, min_coverage=0.0)
-
     def suggestion(self, question: str) -> str | None:
         """A "did you mean" for a question that found nothing: spelling fixes, else the closest section."""
         plan = self.plan(question)
@@ -511,7 +571,7 @@ class SearchIndex:
             kept = [w for w in plan.corrected.split() if w not in STOP_WORDS and self.knows(stem(w))]
             if kept:
                 return " ".join(kept)
-        loose = self._rank_loose(plan) if plan.groups else []
+        loose = self._ranked(question)[1]
         if loose:
             return self.passages[loose[0][0]].title
         titles = sorted({p.title for p in self.passages})

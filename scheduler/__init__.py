@@ -95,7 +95,12 @@ class SchedulerRuntime:
                 )
                 await asyncio.to_thread(self._complete_slots, day, pending_slots)
                 result.slots_run = pending_slots
-                log.info("digest run %s", result.digests)
+                report = result.digests
+                log.info(  # counts only: no staff ids in the logs
+                    "digest run %s: sent %d, already sent %d, paused %d, unreachable %d, failed %d",
+                    day.isoformat(), report.sent, report.already_sent, report.paused, len(report.unreachable),
+                    report.failed,
+                )
             result.agendas = await post_agendas(
                 self.app, day, now_time=clock_time, deliverers=deliverers, sleep=self.sleep, source=self.source
             )

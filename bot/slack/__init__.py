@@ -17,16 +17,25 @@ def setup(web_app: web.Application, app) -> None:
         web_app.router.add_post("/slack/events", not_configured)
         return
 
+    import sys
+
     from bot.slack.adapter import SlackAdapter
 
+    # Handlers (search) run on threads and are CPU-bound; hand the GIL back to the event loop within 1 ms
+    # (default 5 ms) so acknowledgements are not held up behind them.
+    sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
     adapter = SlackAdapter(app)
     web_app[ADAPTER_KEY] = adapter
     web_app.router.add_post("/slack/events", adapter.handle)
 
-    async def finish_background_work(_: web.Application) -> None:
-        await adapter.drain()
+    async def start(_: web.Application) -> None:
+        await adapter.start()
 
-    web_app.on_shutdown.append(finish_background_work)
+    async def stop(_: web.Application) -> None:
+        await adapter.stop()
+
+    web_app.on_startup.append(start)
+    web_app.on_shutdown.append(stop)
 
 
 def adapter_of(web_app: web.Application):

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
@@ -26,6 +27,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.slack import dedupe, render
 from bot.slack.payloads import BadPayload, parse_body
@@ -58,6 +60,7 @@ class SlackAdapter:
             logger=logging.getLogger("bot.slack.bolt"),
         )
         self.tasks: set[asyncio.Task] = set()
+        self.http: aiohttp.ClientSession | None = None
         self.workers = ThreadPoolExecutor(max_workers=HANDLER_THREADS, thread_name_prefix="slack-handler")
         self._identities: dict[str, tuple[str | None, float]] = {}
         from bot.slack import listeners
@@ -97,6 +100,32 @@ class SlackAdapter:
         expected = hmac.new(self._secret, b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
         return hmac.compare_digest("v0=" + expected, signature)
 
+    async def start(self) -> None:
+        """On server start: one HTTP connection pool for the Web API and response_url posts."""
+        if self.http is None or self.http.closed:
+            self.http = aiohttp.ClientSession()
+            self.client.session = self.http
+
+    async def stop(self) -> None:
+        await self.drain()
+        if self.http is not None:
+            await self.http.close()
+        self.workers.shutdown(wait=False, cancel_futures=True)
+
+    def responder(self, body: Mapping[str, Any]):
+        """`respond(...)` for this payload's response_url (None without one), on the shared connection pool."""
+        url = body.get("response_url")
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            return None
+
+        async def respond(**message: Any) -> None:
+            webhook = AsyncWebhookClient(url, session=self.http if self.http and not self.http.closed else None)
+            response = await webhook.send_dict(message)
+            if response.status_code >= 400:
+                log.warning("response_url refused the answer (HTTP %s)", response.status_code)
+
+        return respond
+
     # ---- background work ---------------------------------------------------------------------------
 
     def spawn(self, work: Awaitable[None], what: str) -> None:
@@ -106,7 +135,7 @@ class SlackAdapter:
             try:
                 await work
             except Exception as exc:  # noqa: BLE001 - background work must not die silently or loudly
-                log.warning("Slack %s failed (%s)", what, type(exc).__name__)
+                log.warning("Slack %s failed (%s)", what, type(exc).__name__, exc_info=True)
 
         task = asyncio.get_running_loop().create_task(guarded())
         self.tasks.add(task)
@@ -216,6 +245,8 @@ class SlackAdapter:
         payload = render.message(reply)
         if respond is not None:
             await respond(**payload, response_type="ephemeral" if reply.ephemeral else "in_channel", replace_original=False)
+        elif channel and reply.ephemeral and user and not channel.startswith("D"):  # only the asker sees it
+            await self.client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread, **payload)
         elif channel:
             await self.client.chat_postMessage(channel=channel, thread_ts=thread, **payload)
         elif user:

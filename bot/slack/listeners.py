@@ -49,9 +49,9 @@ def register(adapter: SlackAdapter) -> None:
     # ---- slash commands ----------------------------------------------------------------------------
 
     @bolt.command("/standard")
-    async def standard(ack, body, respond):
+    async def standard(ack, body):
         await ack()
-        adapter.spawn(answer_question(body, respond), "/standard")
+        adapter.spawn(answer_question(body, adapter.responder(body)), "/standard")
 
     async def answer_question(body, respond) -> None:
         staff_id = await adapter.identify(body["user_id"])
@@ -59,14 +59,14 @@ def register(adapter: SlackAdapter) -> None:
         reply = await adapter.route(router.ask, request)
         await adapter.send(reply, respond=respond)
 
-    async def record_command(ack, body, respond):
+    async def record_command(ack, body):
         """/oversight, /supervision, /absence, /awaiting-reply: a modal when empty, else the one-line flow."""
         await ack()
         command, text = body["command"], (body.get("text") or "").strip()
         if not text and body.get("trigger_id") and (command in EMPTY_FORMS or command == "/awaiting-reply"):
             adapter.spawn(open_empty_form(command, body), command)
         else:
-            adapter.spawn(run_command(command, text, body, respond), command)
+            adapter.spawn(run_command(command, text, body, adapter.responder(body)), command)
 
     async def open_empty_form(command: str, body) -> None:
         """The modal opens first, with no database work before it (a trigger_id lasts 3 seconds)."""
@@ -85,10 +85,10 @@ def register(adapter: SlackAdapter) -> None:
         try:
             text = await adapter.resolve_mentions(text)
         except InvalidInput as exc:
-            await respond(text=exc.message, response_type="ephemeral")
+            await adapter.send(Reply.text(exc.message, ephemeral=True), respond=respond, user=body["user_id"])
             return
         request = adapter.request(staff_id, f"{COMMAND_WORDS[command]} {text}".strip(), place=body["channel_id"])
-        reply = await adapter.route(router.route_message, request)
+        reply = await adapter.route(router.command, request)
         await adapter.send(reply, respond=respond, trigger_id=body.get("trigger_id"), channel=body["channel_id"])
         if staff_id:
             adapter.spawn(adapter.publish_home(body["user_id"]), "home refresh")
@@ -122,7 +122,7 @@ def register(adapter: SlackAdapter) -> None:
         thread = (event.get("thread_ts") or event["ts"]) if in_thread else None
         request = adapter.request(staff_id, text, place=event["channel"], thread=thread)
         reply = await adapter.route(router.route_message, request)
-        await adapter.send(reply, channel=event["channel"], thread=thread)
+        await adapter.send(reply, channel=event["channel"], thread=thread, user=event.get("user"))
 
     async def close_tracked_message(event) -> None:
         """A reply in the thread of a message tracked with "Needs a reply", by the person who owes it, closes it."""
@@ -149,7 +149,7 @@ def register(adapter: SlackAdapter) -> None:
     # ---- buttons ------------------------------------------------------------------------------------
 
     @bolt.action(re.compile(".*"))
-    async def action(ack, body, respond):
+    async def action(ack, body):
         await ack()
         pressed = body["actions"][0]
         action_id = pressed["action_id"].split("#", 1)[0]
@@ -159,7 +159,7 @@ def register(adapter: SlackAdapter) -> None:
         if action_id == render.FORM_OPEN_ACTION:
             adapter.spawn(open_form_from_button(body, value), "form button")
             return
-        adapter.spawn(run_action(body, action_id, value, respond), "button")
+        adapter.spawn(run_action(body, action_id, value, adapter.responder(body)), "button")
 
     async def open_form_from_button(body, value: str) -> None:
         try:
@@ -178,7 +178,7 @@ def register(adapter: SlackAdapter) -> None:
         request = adapter.request(staff_id, place=channel)
         reply = await adapter.route(router.handle_action, request, action_id, value)
         from_home = (body.get("container") or {}).get("type") == "view"
-        await adapter.send(reply, respond=None if from_home or not body.get("response_url") else respond,
+        await adapter.send(reply, respond=None if from_home else respond,
                            trigger_id=body.get("trigger_id"), user=user_id)
         if staff_id and action_id.split(".", 1)[0] in REFRESH_HOME_AFTER:
             await adapter.publish_home(user_id)
@@ -260,9 +260,9 @@ def register(adapter: SlackAdapter) -> None:
         adapter.spawn(adapter.open_modal(body["trigger_id"], form, metadata={"channel": body["channel"]["id"]}), "shortcut")
 
     @bolt.shortcut(NEEDS_REPLY_SHORTCUT)
-    async def needs_reply(ack, body, respond):
+    async def needs_reply(ack, body):
         await ack()
-        adapter.spawn(track_from_message(body, respond), "needs a reply")
+        adapter.spawn(track_from_message(body, adapter.responder(body)), "needs a reply")
 
     async def track_from_message(body, respond) -> None:
         user_id = body["user"]["id"]
@@ -278,7 +278,7 @@ def register(adapter: SlackAdapter) -> None:
         else:
             remember = threads.remember_thread(channel, thread_ts, staff_id)
             reply = await adapter.route(router.track_message, request, values, remember)
-        await adapter.send(reply, respond=respond if body.get("response_url") else None, user=user_id)
+        await adapter.send(reply, respond=respond, user=user_id)
         if staff_id:
             await adapter.publish_home(user_id)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.schema import Activity, Attachment
+from botbuilder.schema import Activity, Attachment, ChannelAccount, ConversationParameters
 
 from bot.teams import references
 from bot.teams.render import (
@@ -42,6 +42,8 @@ UNKNOWN_USER_TEXT = (
 )
 FORBIDDEN_TEXT = "You are not allowed to see or change that record."
 WELCOME_TITLE = "Hello! I'm Standards Bot."
+PRIVATE_SENT_TEXT = "I've replied in our 1:1 chat."
+PRIVATE_FAILED_TEXT = "That reply is private, so I won't post it here. Open a 1:1 chat with me (install the app for yourself) and ask again."
 _AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 
 
@@ -154,8 +156,45 @@ class StandardsBot(TeamsActivityHandler):
         else:
             text = text_without_mention(activity)
             reply = await self.message(activity, staff_id, text)
-        if reply is not None and reply.parts:
-            await turn_context.send_activity(reply_activity(reply))
+        if reply is None or not reply.parts:
+            return
+        if reply.ephemeral and not references.is_personal(activity):
+            await self.send_privately(turn_context, reply)
+            return
+        await turn_context.send_activity(reply_activity(reply))
+
+    async def send_privately(self, turn_context: TurnContext, reply: Reply) -> None:
+        """Teams has no ephemeral messages: a private reply asked for in a channel goes to the person's 1:1 chat.
+
+        Forms and saved decisions (case notes) must not land in a channel everyone reads.
+        """
+        activity = turn_context.activity
+        tenant = references.tenant_of(activity)
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=activity.recipient,
+            members=[ChannelAccount(id=activity.from_property.id)],
+            tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}} if tenant else None,
+        )
+        private = reply_activity(reply)
+
+        async def send(private_context: TurnContext) -> None:
+            await private_context.send_activity(private)
+
+        try:
+            await turn_context.adapter.create_conversation(
+                self.app.settings.microsoft_app_id or None,
+                send,
+                parameters,
+                channel_id=activity.channel_id,
+                service_url=activity.service_url,
+            )
+        except Exception as exc:  # noqa: BLE001 - e.g. the app is not installed for the person
+            log.info("private reply not possible (%s)", type(exc).__name__)
+            await turn_context.send_activity(reply_activity(Reply.text(PRIVATE_FAILED_TEXT)))
+            return
+        await turn_context.send_activity(reply_activity(Reply.text(PRIVATE_SENT_TEXT)))
 
     async def replace_card(self, turn_context: TurnContext, card_activity_id: str, reply: Reply) -> bool:
         """Show a form's outcome in place of the submitted card (no second submit); False if Teams refused."""

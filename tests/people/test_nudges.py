@@ -221,3 +221,27 @@ def test_every_nudge_names_its_standard(org, profile):
     assert {"absence_checkin", "message_unanswered", "supervision_overdue"} <= kinds
     for nudge in nudges:
         assert nudge.cite and nudge.cite.split(",")[0] in nudge.detail
+
+
+def test_new_line_manager_is_asked_for_a_new_agreement(org, policy, calendar):
+    from datetime import datetime, timezone
+
+    from bot.storage.models import Staff
+
+    with org.unit() as s:
+        record_agreement(s, "sw", D("2026-06-01"), TODAY)
+        s.add(Staff(staff_id="tm2", name="Tom Two", role="team_manager", manager_id="sm"))
+        s.flush()
+        sw = s.get(Staff, "sw")
+        sw.manager_id = "tm2"
+        sw.updated_at = datetime(2026, 10, 20, 12, 0, tzinfo=timezone.utc)
+    [agreement] = [n for n in _about(_nudges(org, policy, calendar, "2026-11-23"), "sw", "agreement_review_due") if n.recipient == "tm2"]
+    assert agreement.due == D("2026-11-20")
+
+
+def test_unanswered_absence_checkins_escalate(org, policy, calendar):
+    with org.unit() as s:
+        record_absence(s, "sw", D("2026-11-09"), TODAY)  # day 4 = Thu 12 Nov
+    recipients = sorted(n.recipient for n in _about(_nudges(org, policy, calendar, "2026-11-19"), "sw", "absence_checkin"))
+    assert recipients == ["sm", "tm"]
+    assert [n.recipient for n in _about(_nudges(org, policy, calendar, "2026-11-18"), "sw", "absence_checkin")] == ["tm"]

@@ -275,3 +275,15 @@ def test_reminder_window_in_working_days(due, today, n, expected):
 )
 def test_today_is_taken_in_the_organisation_time_zone(utc, expected):
     assert local_today(utc, ZoneInfo("Europe/London")) == D(expected)
+
+
+def test_a_change_of_supervisor_brings_the_agreement_review_forward():
+    from handlers.rules import agreement_review_due
+
+    rules = DEFAULT.agreements
+    same = agreement_review_due(D("2026-06-01"), "tm", "tm", D("2026-11-02"), D("2020-01-01"), rules, ENG)
+    assert same == D("2027-06-01")
+    changed = agreement_review_due(D("2026-06-01"), "tm", "tm2", D("2026-11-02"), D("2020-01-01"), rules, ENG)
+    assert changed == D("2026-12-02")  # within a month of the change
+    # an agreement made with the new supervisor after the change resets it
+    assert agreement_review_due(D("2026-11-10"), "tm2", "tm2", D("2026-11-02"), D("2020-01-01"), rules, ENG) == D("2027-11-10")

@@ -112,3 +112,25 @@ async def test_a_correctly_signed_token_is_accepted(secured_client, connector, k
         headers={"Authorization": f"Bearer {good}"},
     )
     assert response.status == 200
+
+
+def test_single_tenant_when_a_tenant_is_set_else_multi_tenant():
+    from bot.teams.adapter import bot_framework_config
+
+    single = bot_framework_config(
+        Settings(microsoft_app_id=APP_ID, microsoft_app_password="pw", microsoft_app_tenant_id="tenant-1", _env_file=None)
+    )
+    assert (single.APP_ID, single.APP_PASSWORD, single.APP_TENANTID, single.APP_TYPE) == (APP_ID, "pw", "tenant-1", "SingleTenant")
+    assert bot_framework_config(Settings(microsoft_app_id=APP_ID, microsoft_app_password="pw", _env_file=None)).APP_TYPE == "MultiTenant"
+    emulator = bot_framework_config(Settings(_env_file=None))
+    assert (emulator.APP_ID, emulator.APP_PASSWORD, emulator.APP_TYPE) == ("", "", "MultiTenant")
+
+
+async def test_unusable_credentials_make_the_endpoint_say_so_instead_of_crashing(aiohttp_client, sqlite_url, clock, connector):
+    settings = Settings(database_url=sqlite_url, microsoft_app_id=APP_ID, microsoft_app_tenant_id="tenant-1", _env_file=None)
+    application = App(settings, clock=clock)
+    client = await aiohttp_client(build_web_app(application))
+    response = await client.post("/api/messages", json=activity(connector))
+    assert response.status == 503
+    assert "APP_PASSWORD" in (await response.json())["error"]
+    application.close()
