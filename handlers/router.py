@@ -96,7 +96,7 @@ def help_reply() -> Reply:
 # ---- typed messages -----------------------------------------------------------------------------
 
 _COMMAND = re.compile(
-    r"^\s*(?P<cmd>help|\?|oversight|decisions?|supervision|absence|awaiting[\s\-_]+reply|awaiting-reply|"
+    r"^\s*(?P<cmd>help|oversight|decisions?|supervision|absence|awaiting[\s\-_]+reply|awaiting-reply|"
     r"my\s+week|week|digest|reminders)\b[\s:]*(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -122,7 +122,7 @@ DIGEST_WORDS = ("time", "pause", "resume", "off", "on", "show", "status", "setti
 def _route(app, request: Request, *, strict: bool) -> Reply:
     text = (request.text or "").strip()
     match = _COMMAND.match(text)
-    if not text:
+    if not text or text == "?":
         return help_reply()
     if not match:
         return _ask(app, request, text)
@@ -131,7 +131,7 @@ def _route(app, request: Request, *, strict: bool) -> Reply:
     if not strict and rest and _reads_as_question(app, command, rest):
         return _ask(app, request, text)
     try:
-        if command in ("help", "?"):
+        if command == "help":
             return help_reply()
         if command in ("oversight", "decision", "decisions"):
             return _oversight(app, request, rest)

@@ -160,6 +160,11 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("how long", "period", "length", "duration"),
     ("length", "period", "duration"),
     ("tab", "section", "screen"),
+    ("reply", "respond", "response"),
+    ("respond", "reply", "response"),
+    ("in full", "fuller", "full"),
+    ("system", "lcs", "mosaic", "ssis", "case management system"),
+    ("case management system", "lcs", "mosaic", "ssis"),
     ("screen", "section"),
 )
 

@@ -58,7 +58,8 @@ STOP_WORDS = frozenset(
     which while who whom why will with won't would wouldn't you your yours yourself yourselves s t ok okay
     please thanks thank tell know need needs want wants anyone someone something anything everyone
     whats hows whos wheres does do did ask asking hi hello also any us really
-    i'll we'll standard standards policy rule rules guidance say says said mean means""".split()
+    i'll we'll standard standards policy rule rules guidance say says said mean means
+    cant wont isnt arent hasnt havent doesnt didnt shouldnt couldnt wouldnt mustnt""".split()
 )
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -189,9 +190,13 @@ class QueryPlan:
     asks_when: bool = False  # "how often", "when", "how long", "deadline": passages with timescales help
     asks_who: bool = False  # "who", "whose job": passages naming roles help
     roles: tuple[str, ...] = ()  # roles the question names: passages about those roles help
+    asks_number: bool = False  # "how many": passages that state a number help
 
 
 _WHEN = re.compile(r"\b(when|how (often|long|soon|quickly|many days|frequently)|deadline|timescales?|frequency|within)\b")
+_HOW_MANY = re.compile(r"\b(how (many|much)|number of|total)\b")
+_COUNT = re.compile(r"(?<![\d.])\b\d+\b(?!\.\d)")
+_NUMBERING = re.compile(r"^[-\s]*\(?[a-z\d]{1,3}(\.\d+)*[.)]?\s", re.M)
 _WHO = re.compile(r"\b(who|whose|which (manager|role))\b")
 
 
@@ -256,6 +261,7 @@ class SearchIndex:
             [min(1.0, (len(set(t)) / len(t)) / PRIOR_DISTINCT) ** PRIOR_POWER if t else 0.5 for t in body_tokens], dtype=np.float32
         )
         self.has_timescale = np.array([bool(p.timescales) for p in self.passages], dtype=bool)
+        self.has_number = np.array([bool(_COUNT.search(_NUMBERING.sub("", p.text))) for p in self.passages], dtype=bool)
         self.has_role = np.array([bool(p.roles) for p in self.passages], dtype=bool)
         role_members: dict[str, list[int]] = defaultdict(list)
         for i, p in enumerate(self.passages):
@@ -325,7 +331,8 @@ class SearchIndex:
                     groups[owner] = Group(word=" ".join(ws[i : i + n]))
                 if n > 1:
                     # the phrase as a whole is the idea; each of its words alone is only part of it
-                    parts = {alt: w * PART_WEIGHT for j in range(i, i + n) if j in groups for alt, w in groups[j].alts.items()}
+                    share = PART_WEIGHT * min(1.0, 2 / max(1, sum(1 for j in range(i, i + n) if j in groups)))
+                    parts = {alt: w * share for j in range(i, i + n) if j in groups for alt, w in groups[j].alts.items()}
                     for j in range(i, i + n):
                         groups.pop(j, None)
                     groups[owner] = Group(word=" ".join(ws[i : i + n]))
@@ -375,6 +382,7 @@ class SearchIndex:
             " ".join(corrected_words) if any_correction else None,
             asks_when=bool(_WHEN.search(lowered)),
             asks_who=bool(_WHO.search(lowered)),
+            asks_number=bool(_HOW_MANY.search(lowered)),
             roles=tuple(r for r in roles_in(question) if r != "HR"),
         )
 
@@ -447,6 +455,8 @@ class SearchIndex:
             boost[self.has_timescale] *= 1.0 + INTENT_BOOST
         if plan.asks_who:
             boost[self.has_role] *= 1.0 + INTENT_BOOST
+        if plan.asks_number:
+            boost[self.has_number] *= 1.0 + INTENT_BOOST
         for role in plan.roles:
             if role in self.role_index:
                 boost[self.role_index[role]] *= 1.0 + ROLE_BOOST

@@ -54,9 +54,11 @@ class SlackAdapter:
         self.app = app
         self.client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
         self._secret = settings.slack_signing_secret.get_secret_value().encode()
+        # Every listener acks and hands slow work to `spawn`, so Bolt can await it inline (no 10 ms ack polling).
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret.get_secret_value(),
+            process_before_response=True,
             logger=logging.getLogger("bot.slack.bolt"),
         )
         self.tasks: set[asyncio.Task] = set()
@@ -135,7 +137,7 @@ class SlackAdapter:
             try:
                 await work
             except Exception as exc:  # noqa: BLE001 - background work must not die silently or loudly
-                log.warning("Slack %s failed (%s)", what, type(exc).__name__, exc_info=True)
+                log.warning("Slack %s failed (%s)", what, type(exc).__name__)
 
         task = asyncio.get_running_loop().create_task(guarded())
         self.tasks.add(task)

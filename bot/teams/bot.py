@@ -150,7 +150,8 @@ class StandardsBot(TeamsActivityHandler):
         await asyncio.to_thread(self._remember, activity, staff_id)
         if isinstance(activity.value, dict) and activity.value:
             reply = await self.card_submit(activity, staff_id, activity.value)
-            if reply is not None and reply.parts and activity.value.get(FORM_KEY) and activity.reply_to_id:
+            in_place = references.is_personal(activity) or (reply is not None and not reply.ephemeral)
+            if reply is not None and reply.parts and activity.value.get(FORM_KEY) and activity.reply_to_id and in_place:
                 if await self.replace_card(turn_context, activity.reply_to_id, reply):
                     return
         else:

@@ -9,6 +9,7 @@ only, never content) and answered 200, so the Bot Framework does not retry a mes
 from __future__ import annotations
 
 import logging
+import traceback
 
 from aiohttp import web
 from botbuilder.core import TurnContext
@@ -64,7 +65,9 @@ class MessagesEndpoint:
 
     async def on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
         """Log the failure (its type, never the message) and apologise in the conversation if we can."""
-        log.error("teams turn failed (%s)", type(error).__name__, exc_info=error)
+        frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+        where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else "?"
+        log.error("teams turn failed (%s at %s)", type(error).__name__, where)  # no message: it may hold user text
         try:
             await turn_context.send_activity(reply_activity(Reply.text(APOLOGY)))
         except Exception as exc:  # noqa: BLE001 - the connector itself may be what failed

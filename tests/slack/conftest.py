@@ -44,6 +44,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     emails: dict[str, str] = field(default_factory=dict)  # Slack user id -> email (users.info)
     fail: dict[str, tuple[int, str, dict[str, str]]] = field(default_factory=dict)  # method -> (status, error, headers)
+    socket_outbox: list[dict[str, Any]] = field(default_factory=list)  # Socket Mode envelopes sent after hello
+    socket_received: list[dict[str, Any]] = field(default_factory=list)  # what the app sent back (acks)
 
     def called(self, method: str) -> list[dict[str, Any]]:
         return [call.args for call in self.calls if call.method == method]
@@ -102,6 +104,8 @@ async def fake_slack(aiohttp_server) -> FakeSlack:
             return web.json_response({"ok": True, "channel": {"id": "D" + str(args.get("users", ""))[1:]}})
         if method == "chat.postMessage":
             return web.json_response({"ok": True, "channel": args.get("channel"), "ts": f"1700000000.{next(ts):06d}"})
+        if method == "apps.connections.open":
+            return web.json_response({"ok": True, "url": fake.base.replace("http://", "ws://") + "socket"})
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             return web.json_response({"ok": True, "view": {"id": "V0VIEW", **(args.get("view") or {})}})
         return web.json_response({"ok": True})
@@ -110,7 +114,20 @@ async def fake_slack(aiohttp_server) -> FakeSlack:
         fake.calls.append(Call("respond", {"name": request.match_info["name"], **(await request.json())}))
         return web.Response(text="ok")
 
+    async def socket(request: web.Request) -> web.WebSocketResponse:
+        """Slack's Socket Mode endpoint: hello, then the scripted envelopes; records the app's acks."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"}, "connection_info": {"app_id": "A0STANDARDS"}})
+        for envelope in fake.socket_outbox:
+            await ws.send_json(envelope)
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                fake.socket_received.append(json.loads(message.data))
+        return ws
+
     fake_app = web.Application()
+    fake_app.router.add_get("/socket", socket)
     fake_app.router.add_route("*", "/api/{method}", api)
     fake_app.router.add_post("/respond/{name}", respond)
     server = await aiohttp_server(fake_app)

@@ -143,3 +143,34 @@ async def test_supervision_form_with_a_bad_date_comes_back_with_the_message(team
     errors = {e["id"]: e["text"] for e in card["body"] if str(e.get("id", "")).startswith("error.")}
     assert "error.date" in errors and "YYYY-MM-DD" in errors["error.date"]
     assert {e["id"]: e.get("value") for e in card_elements(card, "Input.")}["date"] == "31/12/2026"
+
+
+async def test_a_private_reply_asked_for_in_a_channel_goes_to_the_1to1_chat(teams_client, connector):
+    await post(teams_client, channel_message(connector, "oversight"))
+    (created,) = [call for call in connector.calls if call.path == "/v3/conversations"]
+    assert created.body["members"] == [{"id": "29:1alex"}] and created.body["isGroup"] is False
+    (form,) = connector.cards("a:new-29:1alex")
+    assert card_elements(form, "Action.Submit")[0]["data"]["form"] == "decision.form"
+    (note,) = connector.cards(THREAD)
+    assert card_texts(note) == ["I've replied in our 1:1 chat."]
+    assert not card_elements(note, "Input.")  # the form itself never appears in the channel
+
+
+async def test_when_a_private_reply_is_impossible_nothing_private_is_posted_in_the_channel(teams_client, connector):
+    connector.fail_with["29:1alex"] = (403, {})
+    await post(teams_client, channel_message(connector, "oversight"))
+    (note,) = connector.cards(THREAD)
+    assert "private" in card_texts(note)[0] and not card_elements(note, "Input.")
+
+
+async def test_a_failing_connector_is_logged_and_answered_200_not_500(teams_client, connector):
+    connector.fail_with[PERSONAL] = (500, {})
+    await post(teams_client, activity(connector, text="help"))
+    sent = connector.activities(PERSONAL)
+    assert len(sent) == 2  # the reply, then the apology, both refused by the connector
+    assert "Sorry, something went wrong" in " ".join(card_texts(sent[1]["attachments"][0]["content"]))
+
+
+async def test_an_unreachable_service_url_is_not_a_5xx(teams_client, connector):
+    response = await teams_client.post("/api/messages", json=activity(connector, text="help", serviceUrl="http://127.0.0.1:9/"))
+    assert response.status < 500
