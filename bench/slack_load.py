@@ -24,7 +24,6 @@ import hmac
 import multiprocessing
 import os
 import socket
-import statistics
 import sys
 import tempfile
 import time

@@ -63,5 +63,5 @@ def configure_logging(level: int = logging.INFO, json_output: bool | None = None
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiohttp.access", "apscheduler.executors.default", "slack_bolt", "slack_sdk"):
+    for noisy in ("aiohttp.access", "alembic.runtime.plugins", "apscheduler.executors.default", "slack_bolt", "slack_sdk"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

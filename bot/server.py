@@ -53,9 +53,14 @@ async def request_context(request: web.Request, handler):
 
 
 def build_web_app(app: App) -> web.Application:
-    """The HTTP application; each platform adds its routes with one call."""
+    """The HTTP application; each platform adds its routes with one call.
+
+    The policy and calendar are loaded here, before the port opens, so a bad STANDARDS_POLICY stops
+    `serve` at start-up with one readable message instead of failing every scheduler tick later.
+    """
     from bot import slack, teams
 
+    app.policy, app.calendar  # noqa: B018 - raise PolicyError now (the CLI reports it, exit 2)
     web_app = web.Application(client_max_size=MAX_BODY, middlewares=[request_context])
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)

@@ -27,8 +27,13 @@ ABSENCE_KINDS = frozenset({"absence_checkin", "return_to_work"})
 KIND_HEADINGS: Mapping[str, str] = {
     "supervision_overdue": "Supervision overdue",
     "supervision_due": "Supervision due",
+    "supervision_notes_due": "Supervision notes to record",
     "message_unanswered": "Replies owed",
     "decision_unrecorded": "Decisions to record",
+    "decision_action_due": "Decision actions due",
+    "agreement_review_due": "Supervision agreements to review",
+    "observation_due": "Observations of practice due",
+    "pdr_due": "Appraisals (PDR) due",
     "absence_checkin": "Keeping in touch (only you see this)",
     "return_to_work": "Return to work (only you see this)",
 }
@@ -259,6 +264,11 @@ _KIND_SECTIONS = {
     "absence_checkin": "absence",
     "return_to_work": "absence",
     "decision_unrecorded": "decisions",
+    "decision_action_due": "decisions",
+    "supervision_notes_due": "recording",
+    "agreement_review_due": "agreements",
+    "observation_due": "observations",
+    "pdr_due": "appraisals",
 }
 
 

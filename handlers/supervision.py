@@ -68,6 +68,29 @@ def record_supervision(
     return row
 
 
+def record_supervision_notes(session: Session, staff_id: str, recorded_on: date, today: date) -> list[SupervisionSession]:
+    """Mark the notes of every earlier session with `staff_id` still missing notes as on file from `recorded_on`."""
+    get_staff(session, staff_id)
+    check_past_date(recorded_on, today, "date", "notes date")
+    pending = list(
+        session.scalars(
+            select(SupervisionSession)
+            .where(
+                SupervisionSession.staff_id == staff_id,
+                SupervisionSession.notes_recorded_on.is_(None),
+                SupervisionSession.held_on <= recorded_on,
+            )
+            .order_by(SupervisionSession.held_on, SupervisionSession.id)
+        )
+    )
+    if not pending:
+        raise InvalidInput(f"no supervision of {staff_id} on or before {recorded_on.isoformat()} is waiting for notes", field="date")
+    for row in pending:
+        row.notes_recorded_on = recorded_on
+    session.flush()
+    return pending
+
+
 def record_agreement(session: Session, staff_id: str, agreed_on: date, today: date, supervisor_id: str | None = None) -> SupervisionAgreement:
     """Store a supervision agreement agreed or reviewed on `agreed_on`."""
     check_past_date(agreed_on, today, "date", "agreement date")

@@ -106,7 +106,27 @@ def _pdf_text(name: str, data: bytes) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except Exception as exc:  # noqa: BLE001 - pypdf raises several types for corrupt files
         raise InvalidInput(f"{name}: not a readable PDF ({type(exc).__name__})", field="file") from exc
-    return "\n\n".join(pages)
+    return "\n\n".join(_reflow(page) for page in pages)
+
+
+def _reflow(page: str) -> str:
+    """Join the hard-wrapped lines of a PDF page back into paragraphs (bullets and short lines stay)."""
+    out: list[str] = []
+    for line in page.splitlines():
+        line = line.rstrip()
+        previous = out[-1] if out else ""
+        wrapped = (
+            line
+            and previous
+            and len(previous) > 50
+            and not re.search(r"[.:;!?]$", previous)
+            and not re.match(r"^\s*([-•*▪]|\d+[.)])\s", line)
+        )
+        if wrapped:
+            out[-1] = f"{previous} {line.strip()}"
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _title(text: str, path: Path) -> str:

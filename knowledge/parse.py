@@ -175,7 +175,7 @@ def _cell_text(cell: str, links: list[ResourceLink]) -> str:
     return "\n".join(out)
 
 
-_APPENDIX_CELL = re.compile(r"^Appendix (\d{1,2})\b;?\s*([^.:|;]{0,60})")
+_APPENDIX_CELL = re.compile(r"^Appendix (\d{1,2})\b;?\s*([^.:|;\n]{0,60})")
 _BOLD_CELL = re.compile(r"^\s*(?:<p>)?\s*<b>(.{2,120}?)</b>\s*(?:</p>)?\s*(.*)$", re.S)
 
 
@@ -251,7 +251,11 @@ def _blocks(raw: str) -> list[_Block]:
                 continue
             appendix = next((m for t in texts if (m := _APPENDIX_CELL.match(t))), None)
             if appendix:
-                label = f"Appendix {appendix.group(1)}: {_short(appendix.group(2))}".rstrip(": ")
+                name = texts[0].split("\n")[0].strip(" :;") if texts[0] and not _URL.search(texts[0]) and "%" not in texts[0] else ""
+                described = appendix.group(2).strip(" ;:")
+                if 3 <= len(described) <= 40 or not 3 <= len(name) <= 80:
+                    name = _short(described) or name
+                label = f"Appendix {appendix.group(1)}: {name}".rstrip(": ")
             elif label is None and texts[0] and len(texts[0]) < 90 and len([t for t in texts if t]) > 1 and header:
                 label = texts[0].rstrip(":")
                 texts[0] = ""
@@ -450,8 +454,8 @@ def parse_document(raw: str, doc: DocumentInfo) -> list[StructuredPassage]:
     for heads, members in groups:
         heads = tuple(h for h in heads if h.lower() not in doc.short_title.lower())
         text = "\n".join(b.text for b in members)
-        if len(re.sub(r"\W", "", text)) < 12:
-            continue
+        if len(re.sub(r"\W", "", text)) < 12 or len(re.findall(r"[A-Za-z]{2,}", text)) < 3:
+            continue  # page furniture: a lone date, a page number
         collected = [link for b in members for link in b.links]
         slug = _slug(heads[-1] if heads else "start")
         counters[slug] += 1

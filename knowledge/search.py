@@ -2,14 +2,16 @@
 
 Ranking, in one pass over an inverted index (numpy, so it stays fast on a corpus 20x the bundled one):
 
-1. The question is normalised ("1:1" -> onetoone), split into content words (stop words dropped) and
-   stemmed (Snowball). Each content word is a *group*: the word itself, its glossary alternatives
-   (acronyms, synonyms) and, for a word the corpus does not know, its closest corpus words by
-   rapidfuzz (typos: "supervison" -> "supervision").
+1. The question is normalised ("1:1" -> onetoone), a word the corpus does not know is replaced by its
+   closest corpus word (rapidfuzz OSA distance: "supervison", "retrun"), stop words are dropped and
+   the rest stemmed (Snowball). Each content word (or glossary phrase) is a *group*: the words
+   themselves, their glossary alternatives (acronyms, synonyms; phrases must stand side by side) and
+   corpus words sharing their stem's start ("advert" ~ "advertisement").
 2. Each group scores every passage by its best alternative: BM25 over the passage text plus a bonus
    when the word is in the passage's section path (section titles say what a passage is about).
 3. Coverage: the share of the question's rarity (idf) that the passage matches. Passages that match
-   only the common part of a question lose to those that match its specific words.
+   only the common part of a question lose to those that match its specific words. Structure adds
+   small boosts: the organisation the question names, timescales for "how often", roles for "who".
 4. The best candidates are re-ranked with word-pair proximity and rapidfuzz token-set similarity.
 
 The search abstains (no results) when even the best passage covers too little of the question.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +31,7 @@ from functools import lru_cache
 import numpy as np
 import snowballstemmer
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from knowledge.glossary import GLOSSARY, rewrite
 from knowledge.parse import StructuredPassage, roles_in
@@ -43,6 +47,8 @@ ROLE_BOOST = 0.1  # per role the question names that the passage is about
 INTENT_BOOST = 0.15  # "how often" questions favour passages with timescales, "who" ones passages naming roles
 PRIOR_DISTINCT = 0.6  # passages with a smaller share of distinct words (form templates) are slightly demoted
 PRIOR_POWER = 0.5
+TYPO_SIMILARITY = 0.8  # 1 - edits / length: one slip in five letters
+RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.45  # below this share of the question's rarity the search abstains
 MIN_SCORE = 2.0
 WINDOW_CHARS = 700
@@ -56,7 +62,7 @@ STOP_WORDS = frozenset(
     so some such than that that's the their theirs them themselves then there there's these they they're
     this those through to too under until up very was wasn't we we're were weren't what what's when where
     which while who whom why will with won't would wouldn't you your yours yourself yourselves s t ok okay
-    please thanks thank tell know need needs want wants anyone someone something anything everyone
+    please thanks thank know need needs want wants anyone someone something anything everyone
     whats hows whos wheres does do did ask asking hi hello also any us really
     i'll we'll standard standards policy rule rules guidance say says said mean means
     cant wont isnt arent hasnt havent doesnt didnt shouldnt couldnt wouldnt mustnt""".split()
@@ -124,7 +130,6 @@ class Group:
     word: str
     alts: dict[tuple[str, ...], float] = field(default_factory=dict)
     idf: float = 0.0
-    correction: str | None = None
 
     def add(self, stems: tuple[str, ...], weight: float) -> None:
         if stems and self.alts.get(stems, 0.0) < weight:
@@ -145,11 +150,11 @@ class Group:
 LIGHT_WORDS = frozenset(
     """able actually allowed already always another around away back bad best better big came come comes
     could cover covers day days different doing done drop either else enough even ever every everything exactly far
-    feel fill fills find first gave get getting give given go goes going gone good got happen happens
+    feel fill fills find first hold holds holding held gave get getting give given go goes going gone good got happen happens
     hard help helps involved keep kind knew knows knowing last least less let like little long look looking lot lots made
     make makes making many may might much must new next nothing now often old one ones other
     others own part people per person point put question questions quick quickly rather really rid right run running same
-    see seen set side since sort still stuff such sure take takes taking thing things think time times
+    see seen set side since sort still stuff such sure take takes taking tell tells thing things think time times
     today twice two type use used using usually want way ways well whatever whenever whether whole whose
     work works worker workers working write writes year years yes yet""".split()
 )
@@ -270,6 +275,7 @@ class SearchIndex:
         self.role_index = {r: np.array(v, dtype=np.int32) for r, v in role_members.items()}
         self._piece_cache: dict[int, list[tuple[str, frozenset[str]]]] = {}
         self._recent: dict[str, tuple[QueryPlan, list[tuple[int, float, float]]]] = {}
+        self._lock = threading.Lock()
         self.sorted_stems = sorted(self.idf)
 
     # ---- the question --------------------------------------------------------------------------
@@ -299,7 +305,6 @@ class SearchIndex:
     def plan(self, question: str) -> QueryPlan:
         """Content-word groups of a question with glossary alternatives and typo corrections."""
         ws = words(question)
-        stems = [stem(w) for w in ws]
         prefer: set[str] = set()
         consumed: set[int] = set()
         for alias, docs in self.aliases.items():
@@ -308,13 +313,32 @@ class SearchIndex:
                 if ws[i : i + len(alias_words)] == alias_words:
                     prefer |= docs
                     consumed.update(range(i, i + len(alias_words)))
+        glossary, longest = _stemmed_glossary()
+        # spelling first, so a corrected word also gets its glossary meaning ("supervison" -> "supervision" -> 1:1)
+        trust = [1.0] * len(ws)
+        others: dict[int, list[tuple[str, float]]] = {}
+        corrected = False
+        for i, w in enumerate(ws):
+            if i in consumed or w in STOP_WORDS or len(w) < 4 or w.isdigit():
+                continue
+            if self.knows(stem(w)) or (stem(w),) in glossary or (w,) in glossary:
+                continue
+            # OSA distance counts a swap of two letters ("retrun") as one edit
+            matches = process.extract(w, self.surface_words, scorer=OSA.normalized_similarity, score_cutoff=TYPO_SIMILARITY, limit=3)
+            if matches:
+                ws[i], best = matches[0][0], matches[0][1]
+                trust[i] = 0.85 * best**2
+                others[i] = [(self.surface_stem[m], 0.85 * sc**2) for m, sc, _ in matches[1:]]
+                corrected = True
+        stems = [stem(w) for w in ws]
         groups: dict[int, Group] = {}
         for i, w in enumerate(ws):
             if i in consumed or w in STOP_WORDS or (len(w) < 2 and not w.isdigit()):
                 continue
             groups[i] = Group(word=w)
-            groups[i].add((stems[i],), 1.0)
-        glossary, longest = _stemmed_glossary()
+            groups[i].add((stems[i],), trust[i])
+            for alt, weight in others.get(i, ()):
+                groups[i].add((alt,), weight)
         i = 0
         while i < len(ws):
             for n in range(min(longest, len(ws) - i), 0, -1):
@@ -329,6 +353,7 @@ class SearchIndex:
                         break
                     owner = i
                     groups[owner] = Group(word=" ".join(ws[i : i + n]))
+                certainty = min(trust[i : i + n])
                 if n > 1:
                     # the phrase as a whole is the idea; each of its words alone is only part of it
                     share = PART_WEIGHT * min(1.0, 2 / max(1, sum(1 for j in range(i, i + n) if j in groups)))
@@ -336,11 +361,11 @@ class SearchIndex:
                     for j in range(i, i + n):
                         groups.pop(j, None)
                     groups[owner] = Group(word=" ".join(ws[i : i + n]))
-                    groups[owner].add(tuple(s for j, s in enumerate(key) if ws[i + j] not in STOP_WORDS), 1.0)
+                    groups[owner].add(tuple(s for j, s in enumerate(key) if ws[i + j] not in STOP_WORDS), certainty)
                     for alt, weight in parts.items():
                         groups[owner].add(alt, weight)
                 for alt, weight in glossary[key]:
-                    groups[owner].add(alt, weight)
+                    groups[owner].add(alt, weight * certainty)
                 i += n - 1
                 break
             i += 1
@@ -349,27 +374,13 @@ class SearchIndex:
                 if len(alt) == 1 and weight >= 0.5 and not alt[0].isdigit():
                     for variant in self.variants(alt[0]):
                         group.add((variant,), VARIANT_WEIGHT * weight)
-        corrected_words = list(ws)
-        any_correction = False
         for i, group in groups.items():
-            primary = stems[i] if " " not in group.word else None
-            if primary and not self.knows(primary) and len(group.word) >= 4 and not group.word.isdigit():
-                matches = process.extract(
-                    group.word, self.surface_words, scorer=fuzz.ratio, score_cutoff=84, limit=3
-                )
-                for match, score, _ in matches:
-                    group.add((self.surface_stem[match],), 0.85 * (score / 100) ** 2)
-                if matches:
-                    group.correction = matches[0][0]
-                    corrected_words[i] = matches[0][0]
-                    any_correction = True
-        for i, group in groups.items():
-            own = [self.idf[s] for s in content_stems(group.word) if s in self.idf] or [self.idf[s] for s in (stems[i],) if s in self.idf]
+            own = [self.idf[s] for s in content_stems(group.word) if s in self.idf]
             known = [max(self.idf.get(s, 0.0) for s in alt) for alt in group.alts if all(s in self.idf for s in alt)]
             if own:
                 group.idf = max(own)  # the asker's own words decide how specific the idea is
             elif known:
-                group.idf = max(known)  # an unknown word with a glossary meaning or a spelling fix
+                group.idf = max(known)  # an unknown word with a glossary meaning
             else:
                 group.idf = self.max_idf * 0.9
             if group.word in LIGHT_WORDS:
@@ -379,7 +390,7 @@ class SearchIndex:
         return QueryPlan(
             ordered,
             frozenset(prefer),
-            " ".join(corrected_words) if any_correction else None,
+            " ".join(ws) if corrected else None,
             asks_when=bool(_WHEN.search(lowered)),
             asks_who=bool(_WHO.search(lowered)),
             asks_number=bool(_HOW_MANY.search(lowered)),
@@ -398,6 +409,8 @@ class SearchIndex:
             return []
         hits = []
         for i, score, coverage in ranked[:limit]:
+            if hits and (coverage < MIN_COVERAGE * 0.7 or score < RELATIVE_FLOOR * best_score):
+                break  # further results must be relevant in their own right, not just the next best
             passage = self.passages[i]
             hits.append(Hit(passage, round(score, 3), round(coverage, 3), self.window(passage, plan)))
         return hits
@@ -412,8 +425,8 @@ class SearchIndex:
                 self._piece_cache[i] = cached
         return cached
 
-    def _sentence_scores(self, i: int, plan: QueryPlan) -> list[float]:
-        term_sets = [(g.idf, g.terms) for g in plan.groups]
+    def _sentence_scores(self, i: int, plan: QueryPlan, term_sets=None) -> list[float]:
+        term_sets = term_sets if term_sets is not None else [(g.idf, g.terms) for g in plan.groups]
         return [
             sum(idf * max((w for t, w in terms.items() if t in toks), default=0.0) for idf, terms in term_sets)
             for _, toks in self._pieces(i)
@@ -425,9 +438,10 @@ class SearchIndex:
         if cached is None:
             plan = self.plan(question)
             cached = (plan, self._rank(plan) if plan.groups and self.size else [])
-            if len(self._recent) >= 64:
-                self._recent.pop(next(iter(self._recent)))
-            self._recent[question] = cached
+            with self._lock:  # adapters answer on worker threads
+                while len(self._recent) >= 64:
+                    self._recent.pop(next(iter(self._recent)))
+                self._recent[question] = cached
         return cached
 
     def _rank(self, plan: QueryPlan) -> list[tuple[int, float, float]]:
@@ -564,9 +578,11 @@ class SearchIndex:
         """Other sections worth a look: the next best passages from sections not already shown."""
         shown = {h.passage.section for h in hits}
         out: list[StructuredPassage] = []
-        for i, _, cov in self._ranked(question)[1]:
+        ranked = self._ranked(question)[1]
+        top = ranked[0][1] if ranked else 0.0
+        for i, score, cov in ranked:
             p = self.passages[i]
-            if p.section in shown or cov < 0.3:
+            if p.section in shown or cov < MIN_COVERAGE * 0.8 or score < RELATIVE_FLOOR * top:
                 continue
             shown.add(p.section)
             out.append(p)
@@ -582,8 +598,8 @@ class SearchIndex:
             if kept:
                 return " ".join(kept)
         loose = self._ranked(question)[1]
-        if loose:
+        if loose and loose[0][2] >= MIN_COVERAGE * 0.8:
             return self.passages[loose[0][0]].title
         titles = sorted({p.title for p in self.passages})
-        match = process.extractOne(question, titles, scorer=fuzz.token_set_ratio, score_cutoff=50)
+        match = process.extractOne(question, titles, scorer=fuzz.token_set_ratio, score_cutoff=70)
         return match[0] if match else None

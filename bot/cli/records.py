@@ -70,6 +70,25 @@ def supervision(ctx, staff_id, date_, kind, by, notes_recorded, as_json) -> None
     _emit(as_json, payload, text + ".")
 
 
+@record.command(name="supervision-notes")
+@click.argument("staff_id")
+@click.option("--date", "date_", metavar="D", help="Day the notes reached the file (default: today).")
+@_json_option
+@click.pass_context
+def supervision_notes(ctx, staff_id, date_, as_json) -> None:
+    """The notes of STAFF_ID's supervision(s) are now on file."""
+    from handlers.supervision import record_supervision_notes
+
+    app = get_app(ctx)
+    today = app.today()
+    on = parse_date(date_, "--date", today)
+    with app.db.unit() as session:
+        rows = record_supervision_notes(session, staff_id, on, today)
+        held = [row.held_on.isoformat() for row in rows]
+    _emit(as_json, {"staff_id": staff_id, "date": on.isoformat(), "sessions": held},
+          f"Notes of {len(held)} supervision(s) of {staff_id} recorded on {on.isoformat()}.")
+
+
 @record.command()
 @click.argument("staff_id")
 @click.option("--start", metavar="D", required=True, help="First day of absence (day 1).")

@@ -191,12 +191,19 @@ class SlackAdapter:
         email = profile.get("email")
         return email if isinstance(email, str) and "@" in email else None
 
-    async def resolve_mentions(self, text: str) -> str:
-        """Replace `<@U123|name>` mentions with staff ids; InvalidInput when someone is not in the staff list."""
+    async def resolve_mentions(self, text: str, *, strict: bool = True) -> str:
+        """Replace `<@U123|name>` mentions with staff ids.
+
+        Strict (commands that record something about a person): InvalidInput when someone is not in the staff
+        list. Otherwise unknown mentions are left as they are.
+        """
         for user_id in dict.fromkeys(MENTION.findall(text)):
             staff_id = await self.identify(user_id)
             if staff_id is None:
-                raise InvalidInput(f"<@{user_id}> is not in the staff list; ask your administrator to import them", field="staff_id")
+                if strict:
+                    raise InvalidInput(f"<@{user_id}> is not in the staff list; ask your administrator to import them",
+                                       field="staff_id")
+                continue
             text = re.sub(rf"<@{user_id}(?:\|[^>]*)?>", staff_id, text)
         return text
 

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.slack import render, threads
+from bot.slack.adapter import FORBIDDEN, SORRY, field_errors_of, metadata_of
 from handlers import router
 from handlers.errors import Forbidden, InvalidInput
 from handlers.types import Reply
-
-from bot.slack import render, threads
-from bot.slack.adapter import SORRY, FORBIDDEN, field_errors_of, metadata_of
 
 if TYPE_CHECKING:
     from bot.slack.adapter import SlackAdapter
@@ -28,7 +28,8 @@ OVERSIGHT_SHORTCUT = "oversight.from_message"
 NEEDS_REPLY_SHORTCUT = "reply.needs_reply"
 SUBMIT_WAIT = 2.5  # seconds a form submission may take before we acknowledge and answer by DM instead
 REFRESH_HOME_AFTER = ("decision", "nudge", "message", "agenda", "week")
-BOT_MENTION = re.compile(r"<@[UWB][A-Z0-9]+(?:\|[^>]*)?>")
+log = logging.getLogger(__name__)
+LEADING_MENTION = re.compile(r"^\s*<@[UWB][A-Z0-9]+(?:\|[^>]*)?>[\s,:]*")  # "@standards-bot, ..."
 
 
 def register(adapter: SlackAdapter) -> None:
@@ -100,24 +101,27 @@ def register(adapter: SlackAdapter) -> None:
     # ---- events ------------------------------------------------------------------------------------
 
     @bolt.event("app_mention")
-    async def mention(event):
-        adapter.spawn(answer_message(event, in_thread=True), "app_mention")
+    async def mention(event, context):
+        adapter.spawn(answer_message(event, context.bot_user_id, in_thread=True), "app_mention")
 
     @bolt.event("message")
-    async def message(event):
+    async def message(event, context):
         if event.get("subtype") or event.get("bot_id"):
             return
         if event.get("channel_type") == "im":
-            adapter.spawn(answer_message(event, in_thread=bool(event.get("thread_ts"))), "direct message")
+            adapter.spawn(answer_message(event, context.bot_user_id, in_thread=bool(event.get("thread_ts"))), "direct message")
         elif event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
             adapter.spawn(close_tracked_message(event), "thread reply")
 
-    async def answer_message(event, *, in_thread: bool) -> None:
+    async def answer_message(event, bot_user_id: str | None, *, in_thread: bool) -> None:
         # a channel message arrives as app_mention and (with message.channels) as message: answer once
         key = event.get("client_msg_id") or f"{event['channel']}:{event['ts']}"
         if not await adapter.claim("message:" + key):
             return
-        text = BOT_MENTION.sub("", event.get("text") or "").strip()
+        text = LEADING_MENTION.sub("", event.get("text") or "")
+        if bot_user_id:
+            text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", text)
+        text = await adapter.resolve_mentions(" ".join(text.split()), strict=False)
         staff_id = await adapter.identify(event.get("user") or "")
         thread = (event.get("thread_ts") or event["ts"]) if in_thread else None
         request = adapter.request(staff_id, text, place=event["channel"], thread=thread)
@@ -223,9 +227,10 @@ def register(adapter: SlackAdapter) -> None:
         except Forbidden:
             await ack(render.form_errors({"form": FORBIDDEN}, fields))
             return
-        except Exception:
+        except Exception as exc:  # noqa: BLE001 - the person gets a message on the form, the log gets the kind
+            log.warning("form %s failed (%s)", form_id, type(exc).__name__)
             await ack(render.form_errors({"form": SORRY}, fields))
-            raise
+            return
         shown = field_errors_of(reply)
         if shown:
             await ack(render.form_errors(shown, fields))

@@ -45,10 +45,12 @@ class TeamsDeliverer:
         self.adapter = adapter or build_adapter(app.settings)
 
     def can_reach(self, staff: Staff) -> bool:
-        """True when the person has a usable 1:1 conversation with the bot."""
+        """True when the person has a usable 1:1 chat with the bot, or an AAD id in a tenant the bot is installed in."""
         with self.app.db.unit() as session:
             row = references.personal_conversation(session, staff)
-            return row is not None and not row.stale
+            if row is not None:
+                return not row.stale
+            return bool(staff.teams_user_id) and references.tenant_service(session) is not None
 
     async def send_direct(self, staff: Staff, reply: Reply) -> None:
         """Send `reply` to the person's 1:1 chat; DeliveryFailed when it cannot be delivered."""

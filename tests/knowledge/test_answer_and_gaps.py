@@ -31,12 +31,19 @@ def test_answer_reply_has_heading_passages_see_also_and_vote_and_link_buttons(in
     passages = [p.passage for p in reply.parts if isinstance(p, PassagePart)]
     assert 1 <= len(passages) <= 2 and "0800 028 0199" in passages[0].text
     assert passages[0].document_date and passages[0].section and passages[0].source
-    assert any(isinstance(p, ItemList) and p.title == "See also" for p in reply.parts)
     (actions,) = [p for p in reply.parts if isinstance(p, Actions)]
     by_id = {b.action_id: b for b in actions.buttons}
     assert by_id["answer.helpful"].value == passages[0].id
     assert by_id["answer.not_helpful"].value == passages[0].id
     assert "tel:08000280199" in {b.url for b in actions.buttons if b.url}
+
+
+def test_related_sections_are_offered_as_see_also(index):
+    reply = answer(index, ask("supervision records"), limit=2)
+    (see_also,) = [p for p in reply.parts if isinstance(p, ItemList)]
+    shown = {p.passage.section for p in reply.parts if isinstance(p, PassagePart)}
+    assert see_also.title == "See also" and see_also.items
+    assert all(item.detail not in shown for item in see_also.items)
 
 
 def test_abstention_says_plainly_and_suggests_a_rephrase(index):

@@ -160,3 +160,33 @@ def test_nudges_send_reports_what_delivery_did(cli, tmp_path):
     result = cli("nudges", "--send", "--date", "2026-11-21")  # a Saturday: nothing is sent
     assert result.exit_code == 0, result.stderr
     assert "not a working day" in result.stdout
+
+
+def test_platform_ids_can_move_between_people_in_one_file(cli, tmp_path):
+    assert cli("import", "staff", _write(tmp_path, HEADER + GOOD)).exit_code == 0
+    swapped = GOOD.replace(",U01,", ",TMP,").replace(",U02,", ",U01,").replace(",TMP,", ",U02,")
+    result = cli("import", "staff", _write(tmp_path, HEADER + swapped, "swap.csv"), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["updated"] == 2
+
+
+def test_import_creates_teams_that_agendas_can_use(cli, tmp_path, db_url):
+    from sqlalchemy import create_engine, text
+
+    assert cli("import", "staff", _write(tmp_path, HEADER + GOOD)).exit_code == 0
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT team_id FROM teams")).scalars().all() == ["north"]
+            assert conn.execute(text("SELECT team_id FROM staff WHERE staff_id = 'SW1'")).scalar() == "north"
+    finally:
+        engine.dispose()
+
+
+def test_supervision_notes_command(cli, tmp_path):
+    assert cli("import", "staff", _write(tmp_path, HEADER + GOOD)).exit_code == 0
+    assert cli("record", "supervision", "SW1", "--date", "2026-11-02").exit_code == 0
+    done = cli("record", "supervision-notes", "SW1", "--date", "2026-11-05", "--json")
+    assert done.exit_code == 0 and json.loads(done.stdout)["sessions"] == ["2026-11-02"]
+    again = cli("record", "supervision-notes", "SW1", "--date", "2026-11-05")
+    assert again.exit_code == 2 and "waiting for notes" in again.stderr

@@ -245,3 +245,20 @@ def test_unanswered_absence_checkins_escalate(org, policy, calendar):
     recipients = sorted(n.recipient for n in _about(_nudges(org, policy, calendar, "2026-11-19"), "sw", "absence_checkin"))
     assert recipients == ["sm", "tm"]
     assert [n.recipient for n in _about(_nudges(org, policy, calendar, "2026-11-18"), "sw", "absence_checkin")] == ["tm"]
+
+
+def test_unrecorded_supervision_notes_are_nudged_when_the_policy_asks(org, calendar, tmp_path):
+    from handlers.supervision import record_supervision_notes
+
+    path = tmp_path / "notes.yaml"
+    path.write_text("extends: default\nrecording:\n  nudge_unrecorded_notes: true\n")
+    strict = load_policy(str(path))
+    with org.unit() as s:
+        record_supervision(s, "sw", D("2026-11-16"), TODAY)  # notes due Mon 23 Nov
+    assert _about(_nudges(org, strict, calendar, "2026-11-20"), "sw", "supervision_notes_due") == []
+    [notes] = _about(_nudges(org, strict, calendar, "2026-11-23"), "sw", "supervision_notes_due")
+    assert (notes.recipient, notes.due) == ("tm", D("2026-11-23"))
+    assert _about(_nudges(org, load_policy("default"), calendar, "2026-11-23"), "sw", "supervision_notes_due") == []
+    with org.unit() as s:
+        assert len(record_supervision_notes(s, "sw", D("2026-11-23"), TODAY)) == 1
+    assert _about(_nudges(org, strict, calendar, "2026-11-24"), "sw", "supervision_notes_due") == []

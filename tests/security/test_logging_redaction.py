@@ -7,7 +7,7 @@ import json
 import logging
 
 import pytest
-from conftest import BOT_TOKEN, MANAGER_SLACK, SIGNING_SECRET, command_body, settle, sign, teams_message
+from tests.security.fakes import BOT_TOKEN, MANAGER_SLACK, SIGNING_SECRET, command_body, settle, sign, teams_message
 
 from bot.logs import RedactingFilter, configure_logging, redact
 

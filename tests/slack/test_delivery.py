@@ -79,3 +79,23 @@ async def test_a_digest_button_snoozes_the_reminder_for_whoever_pressed_it(slack
     reply = (await slack.fake.wait_for("respond"))[0]
     assert "Snoozed until Tuesday 24 November" in reply["text"]
     await slack.fake.wait_for("views.publish")  # App Home refreshed
+
+
+
+async def test_an_agenda_button_opens_its_form_and_the_submission_adds_the_item(slack):
+    from sqlalchemy import select
+
+    from bot.storage.models.scheduler import AgendaItem
+    from tests.slack.conftest import text_input
+
+    await slack.block_action("agenda.add_item", "north|2026-11-26")
+    view = (await slack.fake.wait_for("views.open"))[0]["view"]
+    assert view["callback_id"] == "agenda.item_form"
+    empty = await (await slack.submit(view, {"text": text_input("  ")})).json()
+    assert empty["response_action"] == "errors" and "text" in empty["errors"]
+    response = await slack.submit(view, {"text": text_input("Caseload review")})
+    assert response.status == 200
+    with slack.app.db.unit() as session:
+        items = [(i.team_id, i.meeting_date.isoformat(), i.text) for i in session.scalars(select(AgendaItem))]
+    assert items == [("north", "2026-11-26", "Caseload review")]
+    assert "Added to the agenda" in (await slack.fake.wait_for("chat.postMessage"))[0]["text"]

@@ -149,6 +149,7 @@ async def test_known_aad_user_without_a_chat_gets_a_new_one_in_the_installed_ten
         session.get(Staff, "sam").teams_user_id = "aad-sam-0002"
     deliverer = TeamsDeliverer(staff)
     sam = staff_member(staff, "sam")
+    assert deliverer.can_reach(sam)
     await deliverer.send_direct(sam, Reply.text("Your weekly digest"))
     created = [call for call in connector.calls if call.path == "/v3/conversations"]
     assert created and created[0].body["members"] == [{"id": "aad-sam-0002"}]
@@ -168,6 +169,7 @@ async def test_new_chat_refused_by_teams_is_a_permanent_failure(teams_client, co
 
 
 async def test_known_aad_user_but_bot_installed_nowhere_is_reported(teams_client, connector, staff):
+    assert not TeamsDeliverer(staff).can_reach(staff_member(staff, "alex"))
     with pytest.raises(DeliveryFailed) as failure:
         await TeamsDeliverer(staff).send_direct(staff_member(staff, "alex"), Reply.text("digest"))
     assert failure.value.permanent and "never" in failure.value.reason
