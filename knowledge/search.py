@@ -254,7 +254,6 @@ class SearchIndex:
         for p in self.passages:
             for alias in p.doc.aliases:
                 self.aliases[alias.lower()].add(p.doc.key)
-        self.doc_index: dict[str, np.ndarray] = {}
         by_doc: dict[str, list[int]] = defaultdict(list)
         for i, p in enumerate(self.passages):
             by_doc[p.doc.key].append(i)

@@ -130,15 +130,16 @@ def register(adapter: SlackAdapter) -> None:
 
     async def close_tracked_message(event) -> None:
         """A reply in the thread of a message tracked with "Needs a reply", by the person who owes it, closes it."""
-        staff_id = await adapter.identify(event.get("user") or "")
-        if staff_id is None:
-            return
         channel, thread_ts = event["channel"], event["thread_ts"]
-        message_ids = await adapter.in_thread(threads.open_messages_in_thread, app.db, channel, thread_ts, staff_id)
+        tracked = await adapter.in_thread(threads.open_messages_in_thread, app.db, channel, thread_ts)
+        if not tracked:  # most thread replies: nothing to look up, nobody to identify
+            return
+        staff_id = await adapter.identify(event.get("user") or "")
+        owed = [message_id for message_id, owner_id in tracked.items() if owner_id == staff_id]
         request = adapter.request(staff_id, place=channel, thread=thread_ts)
-        for message_id in message_ids:
+        for message_id in owed:
             await adapter.route(router.mark_replied, request, str(message_id))
-        if message_ids:
+        if owed:
             await adapter.publish_home(event["user"])
 
     @bolt.event("app_home_opened")

@@ -169,6 +169,8 @@ def _check_interactive(body: dict[str, Any], kind: str) -> None:
     user = body.get("user")
     if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user["id"]:
         raise BadPayload("interactive payload without a user")
+    _object(body, "channel")  # interactivity names its channel as an object, when it has one
+    _text(body, "response_url", max_length=2000)
     if kind == "block_actions":
         actions = body.get("actions")
         if not isinstance(actions, list) or not actions:

@@ -21,18 +21,16 @@ def remember_thread(channel: str, thread_ts: str, owner_id: str) -> Callable[[Se
     return store
 
 
-def open_messages_in_thread(db: Database, channel: str, thread_ts: str, owner_id: str) -> list[int]:
-    """Ids of unanswered tracked messages in this thread that `owner_id` owes a reply to."""
+def open_messages_in_thread(db: Database, channel: str, thread_ts: str) -> dict[int, str]:
+    """Unanswered tracked messages in this thread: message id -> staff id of who owes the reply."""
     with db.unit() as session:
-        return list(
-            session.scalars(
-                select(SlackTrackedThread.message_id)
-                .join(AwaitingReply, AwaitingReply.id == SlackTrackedThread.message_id)
-                .where(
-                    SlackTrackedThread.channel == channel,
-                    SlackTrackedThread.thread_ts == thread_ts,
-                    SlackTrackedThread.owner_id == owner_id,
-                    AwaitingReply.answered_on.is_(None),
-                )
+        rows = session.execute(
+            select(SlackTrackedThread.message_id, SlackTrackedThread.owner_id)
+            .join(AwaitingReply, AwaitingReply.id == SlackTrackedThread.message_id)
+            .where(
+                SlackTrackedThread.channel == channel,
+                SlackTrackedThread.thread_ts == thread_ts,
+                AwaitingReply.answered_on.is_(None),
             )
         )
+        return {message_id: owner_id for message_id, owner_id in rows}
