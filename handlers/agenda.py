@@ -21,7 +21,7 @@ from bot.storage.models import Staff, Team
 from bot.storage.models.scheduler import AgendaItem, TeamAction, TeamMeeting
 from handlers.calendar import WorkingCalendar
 from handlers.digest import ABSENCE_KINDS, parse_time
-from handlers.errors import InvalidInput, NotFound
+from handlers.errors import Forbidden, InvalidInput, NotFound
 from handlers.policy import Policy
 from handlers.types import Actions, Button, FieldErrors, Form, FormField, FormPart, Item, ItemList, Nudge, Reply, Text
 
@@ -182,6 +182,22 @@ def add_team_action(
     session.add(action)
     session.flush()
     return action
+
+
+def mark_action_done(session: Session, staff_id: str, value: str) -> Reply:
+    """The `agenda.action_done` button: a member of the action's team (or its owner) marks it done."""
+    raw = (value or "").strip()
+    number = raw[1:] if raw[:1].upper() == "A" else raw
+    if not number.isdigit():
+        raise InvalidInput("this button does not name an action", field="value")
+    action = session.get(TeamAction, int(number))
+    if action is None:
+        raise NotFound(f"unknown action {raw}", field="action")
+    person = session.get(Staff, staff_id) if staff_id else None
+    if person is None or (person.team_id != action.team_id and action.owner_id != staff_id):
+        raise Forbidden("only the team or the action's owner can mark it done")
+    complete_action(session, action.id)
+    return Reply.text(f"Done: {action.text}", ephemeral=True)
 
 
 def complete_action(session: Session, action_id: int) -> TeamAction:
@@ -362,6 +378,11 @@ def _action_detail(action: OpenAction) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _action_buttons(action: OpenAction) -> tuple[Button, ...]:
+    """Meeting actions can be closed from the agenda; decision actions are closed in their decision."""
+    return (Button("Done", "agenda.action_done", action.id),) if action.source == "meeting" else ()
+
+
 def render_agenda(agenda: Agenda) -> Reply:
     """The agenda prompt as a neutral reply: template, added items, open actions, figures, celebrating success."""
     when = _long_date(agenda.meeting_date) + (f" at {agenda.meeting_time}" if agenda.meeting_time else "")
@@ -377,7 +398,7 @@ def render_agenda(agenda: Agenda) -> Reply:
     parts.append(
         ItemList(
             "Open actions carried forward",
-            tuple(Item(a.text, _action_detail(a)) for a in agenda.actions),
+            tuple(Item(a.text, _action_detail(a), buttons=_action_buttons(a)) for a in agenda.actions),
             empty_text="No open actions.",
         )
     )

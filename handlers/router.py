@@ -560,6 +560,10 @@ def handle_action(app, request: Request, action_id: str, value: str) -> Reply | 
             return mark_replied(app, request, value)
         if action_id in ("agenda.add_item", "agenda.add_action"):
             return _feature("agenda", "agenda_form_reply")(action_id, value)
+        if action_id == "agenda.action_done":
+            done = _feature("agenda", "mark_action_done")
+            with app.db.unit() as session:
+                return done(session, request.staff_id, value)
         if action_id == "week.refresh":
             return my_week(app, request)
     except FeatureMissing:

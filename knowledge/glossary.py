@@ -167,6 +167,10 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("diversity", "equality", "inclusion"),
     ("calls", "telephone", "phone"),
     ("lone working", "personal safety"),
+)
+
+# One-way: how people ask -> how the standards say it ("whose job" -> "responsible", never the reverse).
+PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("tell", "advise", "inform", "let know"),
     ("inform", "advise", "tell"),
     ("fill in", "complete", "completed"),
@@ -179,6 +183,43 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("in charge", "responsible", "lead"),
     ("how long", "period", "length", "duration"),
     ("length", "period", "duration"),
+    ("called in sick", "report absence", "reported absence"),
+    ("phoned in sick", "report absence", "reported absence"),
+    ("no show", "not report", "absence"),
+    ("awol", "absence", "not report"),
+    ("leaver", "leaving", "exit interview", "leaver processes"),
+    ("leaving", "leaver", "last working day"),
+    ("resign", "leaver", "leaving"),
+    ("salary", "pay", "remuneration", "salary point"),
+    ("promotion", "progression", "career development"),
+    ("career", "progression", "career development"),
+    ("catch up", "supervision", "onetoone"),
+    ("check in", "supervision", "contact"),
+    ("timeframe", "timescale", "within"),
+    ("time limit", "timescale", "within"),
+    ("by when", "timescale", "within"),
+    ("agency worker", "agency staff"),
+    ("locum", "agency staff"),
+    ("teenager", "young people", "young person"),
+    ("parents", "families", "parental", "parent"),
+    ("shortlist", "shortlisting", "application"),
+    ("references", "checks", "reference"),
+    ("whistleblowing", "raise concerns", "escalation"),
+    ("disagree", "disagreement", "difference of opinion"),
+    ("dispute", "disagreement", "difference of opinion", "conflict"),
+    ("praise", "recognition", "celebrate", "acknowledge"),
+    ("thank", "recognition", "thank you"),
+    ("mental health", "wellbeing", "mental health first aiders"),
+    ("data breach", "data protection", "information security", "confidentiality"),
+    ("case notes", "case note", "recording", "records"),
+    ("recording", "records", "recorded"),
+    ("flexi", "flexible working", "flexi policy"),
+    ("new job", "induction", "new starter"),
+    ("first week", "induction", "first day"),
+    ("shadowing", "shadow"),
+    ("mentor", "mentoring", "coaching", "buddy"),
+    ("buddy", "mentor", "induction"),
+    ("exit interview", "leaver processes", "exit interviews"),
     ("tab", "section", "screen"),
     ("reply", "respond", "response"),
     ("respond", "reply", "response"),
@@ -193,7 +234,7 @@ SYNONYM_WEIGHT = 0.55
 
 # Written forms normalised before tokenising (both for questions and for the corpus).
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(?:1\s*[:\-]\s*1s?|one[\s-]to[\s-]ones?)\b", re.I), " onetoone "),
+    (re.compile(r"\b(?:1\s*[:\-]\s*1s?|1-2-1s?|121s?|one[\s-]to[\s-]ones?)\b", re.I), " onetoone "),
     (re.compile(r"\bl\s*&\s*d\b", re.I), " landd "),
     (re.compile(r"\bh\s*&\s*s\b", re.I), " health and safety "),
     (re.compile(r"\b24\s*/\s*7\b"), " 24-hour "),
@@ -218,9 +259,9 @@ class Expansion:
 
 def _groups() -> dict[str, list[tuple[str, float]]]:
     table: dict[str, list[tuple[str, float]]] = {}
-    for entries, weight in ((ACRONYMS, ACRONYM_WEIGHT), (SYNONYMS, SYNONYM_WEIGHT)):
+    for entries, weight in ((ACRONYMS, ACRONYM_WEIGHT), (SYNONYMS, SYNONYM_WEIGHT), (PHRASINGS, SYNONYM_WEIGHT)):
         for group in entries:
-            for phrase in group:
+            for phrase in group[:1] if entries is PHRASINGS else group:
                 alternatives = [p for p in group if p != phrase]
                 for alt in alternatives:
                     table.setdefault(phrase, [])

@@ -55,7 +55,14 @@ class SchedulerRuntime:
             except Exception as exc:  # noqa: BLE001 - keep serving; try again later
                 log.warning("scheduler not started (%s); retrying in %.0f s", type(exc).__name__, retry_seconds)
                 await asyncio.sleep(retry_seconds)
-        await run_tick(RUNTIME_KEY)
+        await self.safe_tick()
+
+    async def safe_tick(self) -> None:
+        """A tick whose failure is logged, never raised: the next tick tries again."""
+        try:
+            await self.tick()
+        except Exception:  # noqa: BLE001
+            log.exception("scheduler tick failed")
 
     async def stop(self) -> None:
         """Cancel a pending start, shut APScheduler down, forget this runtime."""
@@ -134,10 +141,7 @@ async def run_tick(runtime_key: str) -> None:
     if runtime is None:
         log.warning("scheduler tick with no runtime %s", runtime_key)
         return
-    try:
-        await runtime.tick()
-    except Exception:  # noqa: BLE001 - a bad tick must not stop the next one
-        log.exception("scheduler tick failed")
+    await runtime.safe_tick()
 
 
 def build_scheduler(app, runtime_key: str):

@@ -223,7 +223,13 @@ async def deliver_digests(
             report.failed += 1
             log.warning("digest delivery %s ended %s", delivery_id, outcome)
 
-    await asyncio.gather(*(deliver(d) for d in plan))
+    results = await asyncio.gather(*(deliver(d) for d in plan), return_exceptions=True)
+    for result in results:
+        if isinstance(result, Exception):  # e.g. the database went away mid-run: count it, keep the others
+            report.failed += 1
+            log.warning("digest delivery error (%s)", type(result).__name__)
+        elif isinstance(result, BaseException):
+            raise result
     return report
 
 

@@ -36,6 +36,8 @@ from handlers.errors import Forbidden, InvalidInput
 from handlers.types import FieldErrors, Form, FormPart, Reply, Request, Text
 
 log = logging.getLogger(__name__)
+BOLT_LOG = logging.getLogger("bot.slack.bolt")
+BOLT_LOG.setLevel(logging.ERROR)  # Bolt's warnings quote request bodies (message text): keep them out of the logs
 
 IDENTITY_TTL = 300.0  # seconds a Slack user -> staff mapping is trusted (staff imports change it rarely)
 UNKNOWN_TTL = 60.0
@@ -59,7 +61,7 @@ class SlackAdapter:
             client=self.client,
             signing_secret=settings.slack_signing_secret.get_secret_value(),
             process_before_response=True,
-            logger=logging.getLogger("bot.slack.bolt"),
+            logger=BOLT_LOG,
         )
         self.tasks: set[asyncio.Task] = set()
         self.http: aiohttp.ClientSession | None = None
@@ -88,6 +90,8 @@ class SlackAdapter:
         # Bolt accepts a pre-parsed body, and it skips only its own second signature check).
         bolt_request = AsyncBoltRequest(body=body, headers=headers, mode="socket_mode")
         bolt_response: BoltResponse = await self.bolt.async_dispatch(bolt_request)
+        if bolt_response.status == 503:  # the database is unreachable: Slack retries events later
+            return web.json_response({"error": "The service is briefly unavailable; please try again shortly."}, status=503)
         if bolt_response.status >= 500:
             log.warning("Slack listener failed before acknowledging (%s)", body.get("type") or "command")
             return web.json_response({"error": "could not handle this request"}, status=400)
@@ -130,14 +134,19 @@ class SlackAdapter:
 
     # ---- background work ---------------------------------------------------------------------------
 
-    def spawn(self, work: Awaitable[None], what: str) -> None:
-        """Run slow work after the ack; failures are logged by kind, never with message content."""
+    def spawn(self, work: Awaitable[None], what: str, respond=None) -> None:
+        """Run slow work after the ack; failures are logged by kind (never content) and apologised for via `respond`."""
 
         async def guarded() -> None:
             try:
                 await work
             except Exception as exc:  # noqa: BLE001 - background work must not die silently or loudly
                 log.warning("Slack %s failed (%s)", what, type(exc).__name__)
+                if respond is not None:
+                    try:
+                        await respond(text=SORRY, response_type="ephemeral", replace_original=False)
+                    except Exception as again:  # noqa: BLE001
+                        log.warning("Slack apology failed too (%s)", type(again).__name__)
 
         task = asyncio.get_running_loop().create_task(guarded())
         self.tasks.add(task)
@@ -228,6 +237,9 @@ class SlackAdapter:
             return Reply.text(FORBIDDEN, ephemeral=True)
         except InvalidInput as exc:
             return Reply(parts=(Text(exc.message, "warning"),), summary=exc.message, ephemeral=True)
+        except Exception as exc:  # noqa: BLE001 - e.g. the database is down: tell the person, log the kind only
+            log.warning("Slack handler %s failed (%s)", getattr(function, "__name__", "?"), type(exc).__name__)
+            return Reply.text(SORRY, ephemeral=True)
         return reply if reply is not None else Reply()
 
     async def open_modal(self, trigger_id: str, form: Form, *, metadata: Mapping[str, str] | None = None,

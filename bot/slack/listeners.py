@@ -10,8 +10,12 @@ import asyncio
 import json
 import logging
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+from slack_bolt.response import BoltResponse
+from sqlalchemy.exc import DBAPIError
 
 from bot.slack import render, threads
 from bot.slack.adapter import FORBIDDEN, SORRY, field_errors_of, metadata_of
@@ -41,9 +45,12 @@ def register(adapter: SlackAdapter) -> None:
     async def ignore_retries_of_handled_events(body, next):  # noqa: A002 - Bolt's name
         """Slack re-sends events it thinks we missed (X-Slack-Retry-Num): answer each event_id once."""
         if body.get("type") == "event_callback" and isinstance(body.get("event_id"), str):
-            if not await adapter.claim("event:" + body["event_id"]):
-                from slack_bolt.response import BoltResponse
-
+            try:
+                first = await adapter.claim("event:" + body["event_id"])
+            except DBAPIError:
+                log.warning("database unavailable: Slack will retry the event")
+                return BoltResponse(status=503, body="")
+            if not first:
                 return BoltResponse(status=200, body="")
         return await next()
 
@@ -52,13 +59,15 @@ def register(adapter: SlackAdapter) -> None:
     @bolt.command("/standard")
     async def standard(ack, body):
         await ack()
-        adapter.spawn(answer_question(body, adapter.responder(body)), "/standard")
+        respond = adapter.responder(body)
+        adapter.spawn(answer_question(body, respond), "/standard", respond)
 
     async def answer_question(body, respond) -> None:
         staff_id = await adapter.identify(body["user_id"])
         request = adapter.request(staff_id, body.get("text") or "", place=body["channel_id"])
         reply = await adapter.route(router.ask, request)
-        await adapter.send(reply, respond=respond)
+        # only the asker sees it: an in-channel answer would also show everyone the question they typed
+        await adapter.send(replace(reply, ephemeral=True), respond=respond)
 
     async def record_command(ack, body):
         """/oversight, /supervision, /absence, /awaiting-reply: a modal when empty, else the one-line flow."""
@@ -67,7 +76,8 @@ def register(adapter: SlackAdapter) -> None:
         if not text and body.get("trigger_id") and (command in EMPTY_FORMS or command == "/awaiting-reply"):
             adapter.spawn(open_empty_form(command, body), command)
         else:
-            adapter.spawn(run_command(command, text, body, adapter.responder(body)), command)
+            respond = adapter.responder(body)
+            adapter.spawn(run_command(command, text, body, respond), command, respond)
 
     async def open_empty_form(command: str, body) -> None:
         """The modal opens first, with no database work before it (a trigger_id lasts 3 seconds)."""
@@ -164,7 +174,8 @@ def register(adapter: SlackAdapter) -> None:
         if action_id == render.FORM_OPEN_ACTION:
             adapter.spawn(open_form_from_button(body, value), "form button")
             return
-        adapter.spawn(run_action(body, action_id, value, adapter.responder(body)), "button")
+        respond = adapter.responder(body)
+        adapter.spawn(run_action(body, action_id, value, respond), "button", respond)
 
     async def open_form_from_button(body, value: str) -> None:
         try:
@@ -268,7 +279,8 @@ def register(adapter: SlackAdapter) -> None:
     @bolt.shortcut(NEEDS_REPLY_SHORTCUT)
     async def needs_reply(ack, body):
         await ack()
-        adapter.spawn(track_from_message(body, adapter.responder(body)), "needs a reply")
+        respond = adapter.responder(body)
+        adapter.spawn(track_from_message(body, respond), "needs a reply", respond)
 
     async def track_from_message(body, respond) -> None:
         user_id = body["user"]["id"]
@@ -291,6 +303,10 @@ def register(adapter: SlackAdapter) -> None:
     @bolt.shortcut(re.compile(".*"))
     async def other_shortcut(ack):
         await ack()
+
+    @bolt.options(re.compile(".*"))
+    async def no_options(ack):
+        await ack(options=[])  # this app has no external selects
 
 
 def prefill_from_message(app, text: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ Slack's limits are applied here too (50 blocks a message, 100 a view, 3000 chara
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,7 @@ MAX_TEXT = 3000
 MAX_BUTTON_TEXT = 75
 MAX_ELEMENTS = 25
 FORM_OPEN_ACTION = "form.open"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 INPUT_ACTION = "input"  # action_id of every modal input; the block_id is the form field's name
 
 
@@ -83,6 +85,8 @@ def _actions_blocks(buttons: tuple[Button, ...]) -> list[dict[str, Any]]:
     """Actions blocks for buttons; action ids stay unique within a block (Slack requires it) via `#n` suffixes."""
     more = [b for b in buttons if b.action_id.endswith(".more")]
     plain = [b for b in buttons if not b.action_id.endswith(".more")]
+    if len(more) == 1:  # an overflow menu needs at least two options
+        plain, more = plain + more, []
     elements: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for button in plain:
@@ -214,7 +218,7 @@ def _element(field: FormField, initial: str | None, initial_user: str | None) ->
             element["initial_value"] = initial
     elif kind == "date":
         element["type"] = "datepicker"
-        if initial:
+        if initial and ISO_DATE.fullmatch(initial):
             element["initial_date"] = initial
     elif kind == "select":
         options = [{"text": _plain(o.label, 75), "value": o.value[:150]} for o in field.options[:100]]

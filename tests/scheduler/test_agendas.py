@@ -203,3 +203,22 @@ def test_the_add_action_form_validates_and_stores(org):
     with org.db.unit() as session:
         agenda = build_agenda(session, "T1", MONDAY, org.policy, org.calendar)
     assert agenda.added_items == ("Caseload weighting",) and agenda.actions[0].text == "Chase the IT tickets"
+
+
+def test_a_team_member_marks_an_action_done_from_the_agenda(org, cli):
+    from handlers.agenda import mark_action_done
+    from handlers.errors import Forbidden
+
+    configure(org)
+    cli("team-meeting", "add-action", "T1", "Refresh the duty rota", "--owner", "W1", "--due", "2026-12-01")
+    with org.db.unit() as session:
+        agenda = build_agenda(session, "T1", MONDAY, org.policy, org.calendar)
+    [items] = [p for p in render_agenda(agenda).parts if isinstance(p, ItemList) and p.title.startswith("Open actions")]
+    button = items.items[0].buttons[0]
+    assert (button.action_id, button.value) == ("agenda.action_done", "A1")
+    with org.db.unit() as session, pytest.raises(Forbidden):
+        mark_action_done(session, "W5", button.value)  # another team
+    with org.db.unit() as session:
+        assert "Done" in mark_action_done(session, "W2", button.value).plain_text()
+    with org.db.unit() as session:
+        assert build_agenda(session, "T1", MONDAY, org.policy, org.calendar).actions == ()

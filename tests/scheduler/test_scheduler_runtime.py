@@ -114,6 +114,8 @@ async def test_serve_starts_apscheduler_with_its_job_in_the_database_and_catches
         with org.db.unit() as session:
             assert session.scalar(select(ApschedulerJob.id)) == TICK_JOB_ID
         await wait_for(lambda: len(slack.sent) == 2 and len(teams.sent) == 1)
+        await job.func(*job.args)  # what APScheduler runs each minute (stored as "scheduler:run_tick")
+        assert job.func_ref == "scheduler:run_tick"
     finally:
         await runner.cleanup()
     assert not runtime.scheduler.running
@@ -159,3 +161,26 @@ async def test_an_app_on_a_test_clock_does_not_start_apscheduler_by_itself(org, 
     finally:
         await runner.cleanup()
     assert slack.sent == [] and teams.sent == []
+
+
+async def test_two_serve_replicas_with_their_own_apscheduler_on_one_database_send_once(
+    org, settings, clock, slack, teams, table
+):
+    replicas = [App(settings, clock=clock) for _ in range(2)]
+    web_apps = [web.Application() for _ in replicas]
+    runtimes = [
+        setup(w, app, deliverers=[slack, teams], sleep=Sleeps(), source=table, start=True)
+        for w, app in zip(web_apps, replicas)
+    ]
+    runners = [web.AppRunner(w) for w in web_apps]
+    try:
+        await asyncio.gather(*(r.setup() for r in runners))  # both start and catch up at the same moment
+        await wait_for(lambda: all(rt.starting is not None and rt.starting.done() for rt in runtimes))
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+        for app in replicas:
+            app.close()
+    assert sorted(slack.recipients()) == ["M1", "W1"] and teams.recipients() == ["W2"]
+    with org.db.unit() as session:
+        assert session.query(ApschedulerJob).count() == 1

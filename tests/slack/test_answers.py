@@ -19,7 +19,7 @@ async def test_standard_acks_at_once_and_answers_with_passage_source_and_votes(s
     assert await response.text() == ""  # the ack carries nothing; the answer follows via response_url
     answer = (await slack.fake.wait_for("respond"))[0]
     texts = block_texts(answer["blocks"])
-    assert answer["response_type"] in ("in_channel", "ephemeral")
+    assert answer["response_type"] == "ephemeral"  # the question stays private to the asker
     assert "supervis" in texts.lower()
     assert any(b["type"] == "context" and "›" in b["elements"][0]["text"] for b in answer["blocks"])  # source › section
     helpful = buttons(answer["blocks"], "answer.helpful")[0]

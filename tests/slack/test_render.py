@@ -44,14 +44,16 @@ def test_a_passage_shows_title_text_source_section_date_and_links():
 
 def test_buttons_keep_unique_action_ids_and_more_buttons_become_an_overflow():
     part = Actions((Button("Open", "answer.open_link", "p1", url="https://a.example"), Button("Open", "answer.open_link", "p2", url="https://b.example"),
-                    Button("Yes", "answer.helpful", "p1", style="primary"), Button("Other result", "answer.more", "p9")))
+                    Button("Yes", "answer.helpful", "p1", style="primary"), Button("Other result", "answer.more", "p9"),
+                    Button("Another", "answer.more", "p8")))
     (block,) = render.render_blocks(Reply(parts=(part,)))
     ids = [e["action_id"] for e in block["elements"]]
     assert ids == ["answer.open_link", "answer.open_link#1", "answer.helpful", "answer.more"]
     assert block["elements"][0]["url"] == "https://a.example"
     assert block["elements"][2]["style"] == "primary"
-    assert block["elements"][3] == {"type": "overflow", "action_id": "answer.more",
-                                    "options": [{"text": {"type": "plain_text", "text": "Other result", "emoji": True}, "value": "p9"}]}
+    assert block["elements"][3] == {"type": "overflow", "action_id": "answer.more", "options": [
+        {"text": {"type": "plain_text", "text": "Other result", "emoji": True}, "value": "p9"},
+        {"text": {"type": "plain_text", "text": "Another", "emoji": True}, "value": "p8"}]}
 
 
 def test_long_lists_stay_within_slacks_fifty_blocks_and_say_how_many_more():
@@ -137,3 +139,44 @@ def test_home_and_message_payloads():
     assert render.home_view(reply)["type"] == "home"
     assert render.message(reply)["text"] == "3 items"
     assert render.message(Reply(parts=(Text("only text"),)))["text"] == "only text"
+
+
+def test_a_single_more_button_stays_a_button_and_a_bad_initial_date_is_left_out():
+    (block,) = render.render_blocks(Reply(parts=(Actions((Button("Other", "answer.more", "p9"),)),)))
+    assert block["elements"][0]["type"] == "button"
+    view = render.modal_view(Form("f", "F", (FormField("when", "When", "date", initial="next tuesday"),)))
+    assert "initial_date" not in view["blocks"][0]["element"]
+
+
+def test_every_reply_and_form_the_features_produce_passes_slack_sdk_block_kit_validation(sqlite_url):
+    """slack_sdk's Block Kit models check Slack's documented limits (lengths, counts, required fields)."""
+    from datetime import date
+
+    from slack_sdk.models.blocks import Block
+    from slack_sdk.models.views import View
+
+    from bot.app import App
+    from bot.config import Settings
+    from handlers import router
+    from handlers.agenda import agenda_item_form
+    from handlers.digest import render_digest
+    from handlers.types import Nudge, Request
+
+    app = App(Settings(database_url=sqlite_url, _env_file=None))
+    replies = [
+        router.route_message(app, Request(now=app.now(), platform="slack", text="how often should an NQSW be supervised?")),
+        router.route_message(app, Request(now=app.now(), platform="slack", text="best recipe for banana bread")),
+        router.help_reply(),
+        router.route_message(app, Request(now=app.now(), platform="slack", text="oversight")),
+        render_digest([Nudge("alex", "supervision_due", "kim", date(2026, 11, 25), "Supervise Kim", "Sefton 2023")] * 30,
+                      date(2026, 11, 23)),
+    ]
+    for reply in replies:
+        for block in render.render_blocks(reply):
+            Block.parse(block).validate_json()
+        View(**render.home_view(reply)).validate_json()
+    forms = [router.open_form(app, form_id) for form_id in ("decision.form", "supervision.form", "absence.form", "reply.form")]
+    forms += [agenda_item_form("agenda.add_item", "north|2026-11-26"), agenda_item_form("agenda.add_action", "north|2026-11-26")]
+    for form in forms:
+        View(**render.modal_view(form, metadata={"channel": "C0NORTH"})).validate_json()
+    app.close()

@@ -151,3 +151,79 @@ async def test_processed_event_ids_expire_after_a_day(slack_app):
     assert not dedupe.claim(slack_app.db, "event:new", now)
     assert dedupe.expire_processed(slack_app.db, now) == 1
     assert dedupe.claim(slack_app.db, "event:old", now)  # forgotten, so claimable again
+
+
+def _mutations(payload: dict, path: tuple = ()):
+    """Every copy of `payload` with one field (top level or one level down) replaced by a value of the wrong type."""
+    import copy
+
+    for key, value in payload.items():
+        for wrong in (None, 7, "x", [], {}, [{}], {"id": 5}):
+            if wrong == value:
+                continue
+            mutated = copy.deepcopy(payload)
+            mutated[key] = wrong
+            yield path + (key,), mutated
+        if isinstance(value, dict) and not path:
+            for inner_path, inner in _mutations(value, (key,)):
+                mutated = copy.deepcopy(payload)
+                mutated[key] = inner
+                yield inner_path, mutated
+
+
+async def test_no_wrongly_typed_field_of_a_signed_payload_causes_a_5xx_or_a_crash_after_the_ack(slack, caplog):
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="bot.slack")
+    action = slack.base_payload("block_actions")
+    action.update(actions=[{"action_id": "answer.helpful", "block_id": "b", "type": "button", "value": "p1|q"}],
+                  channel={"id": "C0NORTH"}, container={"type": "message"}, response_url=slack.fake.response_url("m"))
+    shortcut = slack.base_payload("message_action")
+    shortcut.update(callback_id="reply.needs_reply", message={"type": "message", "user": "U0KIM", "ts": "1795424400.000100", "text": "hi"},
+                    channel={"id": "C0NORTH"}, response_url=slack.fake.response_url("s"))
+    event = {"type": "event_callback", "team_id": TEAM, "event_id": "Ev0", "event": {
+        "type": "app_mention", "user": ALEX, "text": "<@U0BOT> supervision", "ts": "1700000000.000100", "channel": "C0NORTH"}}
+    submission = slack.base_payload("view_submission")
+    submission["view"] = {"id": "V1", "type": "modal", "callback_id": "supervision.form", "private_metadata": "{}",
+                          "state": {"values": {"staff_id": {"input": {"type": "users_select", "selected_user": "U0KIM"}},
+                                               "date": {"input": {"type": "datepicker", "selected_date": "2026-11-20"}},
+                                               "kind": {"input": {"type": "static_select", "selected_option": {"value": "case"}}}}}}
+    statuses = set()
+    for _, mutated in _mutations(submission):
+        statuses.add((await slack.interactive(mutated)).status)
+    for n, (_, mutated) in enumerate(_mutations(action)):
+        statuses.add((await slack.interactive(mutated)).status)
+    for _, mutated in _mutations(shortcut):
+        statuses.add((await slack.interactive(mutated)).status)
+    for n, (_, mutated) in enumerate(_mutations(event)):
+        if isinstance(mutated.get("event"), dict) and isinstance(mutated.get("event_id"), str):
+            mutated["event_id"] = f"Ev{n}"
+        statuses.add((await slack.post(json.dumps(mutated).encode(), "application/json")).status)
+    await slack.app_settled()
+    assert statuses <= {200, 400}
+    assert 400 in statuses and 200 in statuses
+    crashes = [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
+    assert crashes == []
+
+
+async def test_when_the_database_is_down_events_get_503_for_a_retry_and_commands_an_apology(slack):
+    from bot.storage import Database
+
+    slack.app.__dict__["db"] = Database("postgresql+psycopg://nobody@127.0.0.1:1/unreachable?connect_timeout=1")
+    mention = {"type": "app_mention", "user": ALEX, "text": "<@U0BOT> supervision", "ts": "1700000000.000100",
+               "channel": "C0NORTH", "event_ts": "1700000000.000100", "client_msg_id": "db-1"}
+    response = await slack.event(mention, "Ev0DOWN")
+    assert response.status == 503
+    response = await slack.command("/oversight", "LCS204815: step down because risks reduced", user="U0KIM")
+    assert response.status == 200
+    reply = (await slack.fake.wait_for("respond"))[0]
+    assert "something went wrong" in reply["text"] and reply["response_type"] == "ephemeral"
+
+
+async def test_an_options_request_gets_an_empty_list(slack):
+    payload = slack.base_payload("block_suggestion")
+    payload.update(action_id="input", block_id="case_ref", value="LCS", view={"id": "V1", "callback_id": "decision.form",
+                                                                          "state": {"values": {}}})
+    response = await slack.interactive(payload)
+    assert response.status == 200
+    assert await response.json() == {"options": []}

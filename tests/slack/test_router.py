@@ -92,3 +92,17 @@ def test_buttons_route_by_namespace_and_unknown_ones_do_nothing(org):
     assert "marked as replied" in router.handle_action(org, ask(org, "", "kim"), "message.replied", button.value).plain_text()
     assert router.handle_action(org, ask(org, ""), "answer.open_link", "p1") is None
     assert router.handle_action(org, ask(org, ""), "something.else", "") is None
+
+
+def test_an_agenda_action_is_marked_done_by_its_owner(org):
+    from datetime import date
+
+    from bot.storage.models import Team
+    from handlers.agenda import add_team_action
+
+    with org.db.unit() as session:
+        session.add(Team(team_id="north", name="North"))
+        session.flush()
+        action_id = add_team_action(session, "north", "Update the duty rota", "kim", date(2026, 11, 30), date(2026, 11, 23)).id
+    reply = router.handle_action(org, ask(org, "", "kim"), "agenda.action_done", f"A{action_id}")
+    assert reply.plain_text() == "Done: Update the duty rota"
