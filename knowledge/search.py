@@ -68,7 +68,14 @@ STOP_WORDS = frozenset(
     cant wont isnt arent hasnt havent doesnt didnt shouldnt couldnt wouldnt mustnt""".split()
 )
 
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMERS = threading.local()  # a Snowball stemmer keeps its working state on itself: one per thread
+
+
+def _stemmer():
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 KNOWN_STEMS: dict[str, str] = {}  # preloaded from the bundled corpus cache: the stemmer is pure Python
@@ -77,7 +84,7 @@ KNOWN_STEMS: dict[str, str] = {}  # preloaded from the bundled corpus cache: the
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     known = KNOWN_STEMS.get(word)
-    return known if known is not None else _STEMMER.stemWord(word)
+    return known if known is not None else _stemmer().stemWord(word)
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -161,6 +168,8 @@ LIGHT_WORDS = frozenset(
 LIGHT_WEIGHT = 0.35
 VARIANT_WEIGHT = 0.65  # a word sharing the asker's word's stem-start ("advert" ~ "advertisement")
 PART_WEIGHT = 0.75  # one word of a glossary phrase standing alone ("team" of "team meeting")
+SURFACE_BOOST = 0.2  # the asker's own word, letter for letter, beats a word that merely shares its stem
+VARIANT_MIN = 0.9  # only the asker's own words and acronyms get stem variants, never looser synonyms
 
 
 @lru_cache(maxsize=1)
@@ -196,12 +205,18 @@ class QueryPlan:
     asks_who: bool = False  # "who", "whose job": passages naming roles help
     roles: tuple[str, ...] = ()  # roles the question names: passages about those roles help
     asks_number: bool = False  # "how many": passages that state a number help
+    asks_contents: bool = False  # "what should it cover / include": passages that list things help
 
 
 _WHEN = re.compile(r"\b(when|how (often|long|soon|quickly|many days|frequently)|deadline|timescales?|frequency|within)\b")
 _HOW_MANY = re.compile(r"\b(how (many|much)|number of|total)\b")
 _COUNT = re.compile(r"(?<![\d.])\b\d+\b(?!\.\d)")
 _NUMBERING = re.compile(r"^[-\s]*\(?[a-z\d]{1,3}(\.\d+)*[.)]?\s", re.M)
+_CONTENTS = re.compile(
+    r"\b(what|which)\b.*\b(cover|covers|covered|include|includes|included|contain|contains|in it|on it|be in|be on|go in|address|addresses|consist)\b"
+    r"|\b(contents?|checklist|list of)\b"
+)
+_LIST_ITEM = re.compile(r"^\s*(?:[-•*]|\(?[a-z\d]{1,2}[.)])\s+\S", re.M)
 _WHO = re.compile(r"\b(who|whose|which (manager|role))\b")
 
 
@@ -248,6 +263,7 @@ class SearchIndex:
             for w in t.surface:
                 if w not in surface:
                     surface[w] = stem(w)
+        self.surface_sets = [frozenset(t.surface) for t in tokens]
         self.surface_words = list(surface)
         self.surface_stem = surface
         self.aliases: dict[str, set[str]] = defaultdict(set)
@@ -266,6 +282,7 @@ class SearchIndex:
         )
         self.has_timescale = np.array([bool(p.timescales) for p in self.passages], dtype=bool)
         self.has_number = np.array([bool(_COUNT.search(_NUMBERING.sub("", p.text))) for p in self.passages], dtype=bool)
+        self.has_list = np.array([len(_LIST_ITEM.findall(p.text)) >= 3 for p in self.passages], dtype=bool)
         self.has_role = np.array([bool(p.roles) for p in self.passages], dtype=bool)
         role_members: dict[str, list[int]] = defaultdict(list)
         for i, p in enumerate(self.passages):
@@ -370,7 +387,7 @@ class SearchIndex:
             i += 1
         for group in groups.values():
             for alt, weight in list(group.alts.items()):
-                if len(alt) == 1 and weight >= 0.5 and not alt[0].isdigit():
+                if len(alt) == 1 and weight >= VARIANT_MIN and not alt[0].isdigit():
                     for variant in self.variants(alt[0]):
                         group.add((variant,), VARIANT_WEIGHT * weight)
         for i, group in groups.items():
@@ -393,6 +410,7 @@ class SearchIndex:
             asks_when=bool(_WHEN.search(lowered)),
             asks_who=bool(_WHO.search(lowered)),
             asks_number=bool(_HOW_MANY.search(lowered)),
+            asks_contents=bool(_CONTENTS.search(lowered)),
             roles=tuple(r for r in roles_in(question) if r != "HR"),
         )
 
@@ -470,6 +488,8 @@ class SearchIndex:
             boost[self.has_role] *= 1.0 + INTENT_BOOST
         if plan.asks_number:
             boost[self.has_number] *= 1.0 + INTENT_BOOST
+        if plan.asks_contents:
+            boost[self.has_list] *= 1.0 + INTENT_BOOST
         for role in plan.roles:
             if role in self.role_index:
                 boost[self.role_index[role]] *= 1.0 + ROLE_BOOST
@@ -493,9 +513,12 @@ class SearchIndex:
             for term in group.terms:
                 term_groups[term].append(g)
         idfs = [g.idf for g in plan.groups]
+        exact = [(g.word, g.idf / idf_sum) for g in plan.groups if " " not in g.word and len(g.word) >= 5 and g.word not in LIGHT_WORDS]
         for i in top.tolist():
             bonus = self._proximity(term_groups, idfs, i) + FUZZY_WEIGHT * fuzz.token_set_ratio(query_text, self.joined[i])
-            reranked.append((i, float(score[i]) + bonus * float(boost[i]) * (COVERAGE_FLOOR + float(coverage[i])), float(coverage[i])))
+            same_words = sum(share for w, share in exact if w in self.surface_sets[i])
+            total_i = float(score[i]) + bonus * float(boost[i]) * (COVERAGE_FLOOR + float(coverage[i]))
+            reranked.append((i, total_i * (1.0 + SURFACE_BOOST * same_words), float(coverage[i])))
         reranked.sort(key=lambda r: -r[1])
         return reranked
 

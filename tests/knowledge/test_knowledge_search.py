@@ -76,3 +76,77 @@ def test_results_carry_source_section_date_and_see_also(index):
     assert first.document_date
     related = index.related(results, "sickness absence return to work", limit=3)
     assert related and all(p.section not in {r.passage.section for r in results} for p in related)
+
+
+def test_plain_english_phrasings_map_to_the_standards_register():
+    assert "contact" in expand_query("should I ring them")
+    assert "absence" in expand_query("she is not at work today")
+    assert "support" in expand_query("who helps with this")
+    # one-way: the standards' word does not expand back into chat slang
+    assert "helps" not in expand_query("support the employee")
+    assert "ring" not in expand_query("advise the service manager")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what should the supervision agreement cover", True),
+        ("what must be in a return to work form", True),
+        ("how often is supervision for a newly qualified worker", False),
+    ],
+)
+def test_questions_about_contents_are_recognised(index, question, expected):
+    assert index.index.plan(question).asks_contents is expected
+
+
+def test_contents_questions_prefer_passages_that_list_things(index):
+    from dataclasses import replace
+
+    si = index.index
+    assert any(si.has_list) and not all(si.has_list)
+    plan = si.plan("what should the supervision agreement cover")
+    with_intent = {i: s for i, s, _ in si._rank(plan)}
+    without = {i: s for i, s, _ in si._rank(replace(plan, asks_contents=False))}
+    common = [i for i in with_intent if i in without]
+    lists = [i for i in common if si.has_list[i]]
+    others = [i for i in common if not si.has_list[i]]
+    assert lists and others
+    assert all(with_intent[i] > without[i] for i in lists)
+    assert all(abs(with_intent[i] - without[i]) < 1e-6 for i in others)
+
+
+def test_exact_word_beats_a_word_that_only_shares_its_stem():
+    from knowledge.parse import DocumentInfo, parse_document
+    from knowledge.search import SearchIndex
+
+    info = DocumentInfo(key="t", organisation="Test Council", title="Test standards", short_title="Test")
+    text = (
+        "# Records\n\n## Contacts\n\nInvolvements are updated with clear contact details for every professional.\n\n"
+        "## Meetings\n\nManagers are involved in updating contact details for every professional.\n"
+    )
+    si = SearchIndex(parse_document(text, info))
+    hits = si.search("involvements contact details", limit=2)
+    assert hits and hits[0].passage.text.startswith("Involvements")
+
+
+def test_stemming_is_safe_from_many_threads():
+    import threading
+
+    from knowledge import search
+
+    vocabulary = [f"{w}{suffix}" for w in ("supervis", "manag", "record", "absenc", "review") for suffix in ("ion", "ing", "ed", "es", "ment", "ers")]
+    expected = {w: search._stemmer().stemWord(w) for w in vocabulary}
+    errors: list[str] = []
+
+    def work():
+        for _ in range(200):
+            for w in vocabulary:
+                if search._stemmer().stemWord(w) != expected[w]:
+                    errors.append(w)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
