@@ -274,7 +274,7 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("screen", "section"),
 )
 
-ACRONYM_WEIGHT = 0.9
+ACRONYM_WEIGHT = 0.8  # an acronym's spelling-out counts a little less than the words the asker typed
 SYNONYM_WEIGHT = 0.55
 
 # Written forms normalised before tokenising (both for questions and for the corpus).

@@ -18,7 +18,7 @@ OWN = HERE / "questions.jsonl"
 
 # Measured floors (see README "Standards Q&A"); the targets are top-1 0.90, top-3 0.97, abstain 0.80.
 FLOORS = {
-    "dev": {"top1": 0.79, "top3": 0.92, "abstain": 0.80},
+    "dev": {"top1": 0.80, "top3": 0.92, "abstain": 0.80},
     "own": {"top1": 0.86, "top3": 0.97, "abstain": 0.80},
 }
 
