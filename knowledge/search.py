@@ -47,6 +47,7 @@ ROLE_BOOST = 0.1  # per role the question names that the passage is about
 INTENT_BOOST = 0.15  # "how often" questions favour passages with timescales, "who" ones passages naming roles
 PRIOR_DISTINCT = 0.6  # passages with a smaller share of distinct words (form templates) are slightly demoted
 PRIOR_POWER = 0.5
+TYPO_TRUST = 1.0  # a corrected word counts its similarity squared ("supervison": 0.83)
 TYPO_SIMILARITY = 0.8  # 1 - edits / length: one slip in five letters
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.45  # below this share of the question's rarity the search abstains
@@ -318,6 +319,13 @@ class SearchIndex:
                 break
         return out[:4]
 
+    def _typo_words(self) -> list[str]:
+        words_ = getattr(self, "_typo_candidates", None)
+        if words_ is None:
+            extra = sorted(w for w in STOP_WORDS | LIGHT_WORDS if len(w) >= 4 and w.isalpha() and w not in self.surface_stem)
+            words_ = self._typo_candidates = self.surface_words + extra
+        return words_
+
     def plan(self, question: str) -> QueryPlan:
         """Content-word groups of a question with glossary alternatives and typo corrections."""
         ws = words(question)
@@ -333,20 +341,31 @@ class SearchIndex:
         # spelling first, so a corrected word also gets its glossary meaning ("supervison" -> "supervision" -> 1:1)
         trust = [1.0] * len(ws)
         others: dict[int, list[tuple[str, float]]] = {}
+        stem_fixes: dict[int, str] = {}
         corrected = False
         for i, w in enumerate(ws):
             if i in consumed or w in STOP_WORDS or len(w) < 4 or w.isdigit():
                 continue
             if self.knows(stem(w)) or (stem(w),) in glossary or (w,) in glossary:
                 continue
-            # OSA distance counts a swap of two letters ("retrun") as one edit
-            matches = process.extract(w, self.surface_words, scorer=OSA.normalized_similarity, score_cutoff=TYPO_SIMILARITY, limit=3)
+            # OSA distance counts a swap of two letters ("retrun") as one edit; candidates are the corpus's
+            # words and the everyday words the search ignores ("gidance" is "guidance", not a rare term)
+            matches = process.extract(w, self._typo_words(), scorer=OSA.normalized_similarity, score_cutoff=TYPO_SIMILARITY, limit=3)
             if matches:
                 ws[i], best = matches[0][0], matches[0][1]
-                trust[i] = 0.85 * best**2
-                others[i] = [(self.surface_stem[m], 0.85 * sc**2) for m, sc, _ in matches[1:]]
+                trust[i] = TYPO_TRUST * best**2
+                others[i] = [(stem(m), TYPO_TRUST * sc**2) for m, sc, _ in matches[1:]]
                 corrected = True
-        stems = [stem(w) for w in ws]
+                continue
+            # a slip that also changes the ending ("appoving" ~ "approved"): compare stems
+            own = stem(w)
+            if len(own) >= 5:
+                match = process.extractOne(own, self.sorted_stems, scorer=OSA.normalized_similarity, score_cutoff=TYPO_SIMILARITY)
+                if match:
+                    stem_fixes[i] = match[0]
+                    trust[i] = TYPO_TRUST * match[1] ** 2
+                    corrected = True
+        stems = [stem_fixes.get(i) or stem(w) for i, w in enumerate(ws)]
         groups: dict[int, Group] = {}
         for i, w in enumerate(ws):
             if i in consumed or w in STOP_WORDS or (len(w) < 2 and not w.isdigit()):

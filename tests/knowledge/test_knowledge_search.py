@@ -150,3 +150,16 @@ def test_stemming_is_safe_from_many_threads():
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_a_misspelled_everyday_word_does_not_sink_the_question(index):
+    clean = index.search("how often should supervision happen")
+    slipped = index.search("how often shuold supervision happen")
+    assert clean and slipped
+    assert slipped[0].passage.id == clean[0].passage.id
+
+
+def test_a_slip_that_changes_the_ending_is_matched_by_stem(index):
+    plan = index.index.plan("do job descriptions need appoving")
+    assert plan.corrected is not None
+    assert any(("approv",) in g.alts for g in plan.groups)
