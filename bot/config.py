@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # Comma-separated staff ids who may see every record (information governance, admins).
     standards_admins: str = ""
 
+    # Run the in-process scheduler (daily digests, agenda posts) in `serve`. Sends are claimed exactly once
+    # whatever runs them, so several replicas may all keep it on; an IT admin may still turn it off on some.
+    scheduler_enabled: bool = True
+
     @field_validator("tz_name")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -132,16 +132,30 @@ def nudge_value(nudge: Nudge) -> str:
     return f"{nudge.kind}|{nudge.subject}|{nudge.due.isoformat()}"
 
 
-def parse_nudge_value(value: str) -> tuple[str, str, date]:
-    """The (kind, subject, due) a button value names, or InvalidInput."""
-    parts = (value or "").split("|")
-    if len(parts) != 3 or not parts[0] or not parts[1]:
+_QUERY_LIMIT = 200
+
+
+def open_standard_value(nudge: Nudge) -> str:
+    """The "Open the standard" button value: `kind|subject|due`, plus `|query` when the nudge names its passage."""
+    query = " ".join((nudge.query or "").replace("|", " ").split())[:_QUERY_LIMIT]
+    return nudge_value(nudge) + (f"|{query}" if query else "")
+
+
+def _split_value(value: str) -> tuple[str, str, date, str]:
+    parts = (value or "").split("|", 3)
+    if len(parts) not in (3, 4) or not parts[0] or not parts[1]:
         raise InvalidInput("this button does not name a reminder", field="value")
     try:
         due = date.fromisoformat(parts[2])
     except ValueError:
         raise InvalidInput("this button does not name a reminder", field="value") from None
-    return parts[0], parts[1], due
+    return parts[0], parts[1], due, (parts[3].strip() if len(parts) == 4 else "")
+
+
+def parse_nudge_value(value: str) -> tuple[str, str, date]:
+    """The (kind, subject, due) a button value names, or InvalidInput."""
+    kind, subject, due, _query = _split_value(value)
+    return kind, subject, due
 
 
 def nudge_buttons(nudge: Nudge) -> tuple[Button, ...]:
@@ -150,8 +164,13 @@ def nudge_buttons(nudge: Nudge) -> tuple[Button, ...]:
         Button("Done", "nudge.done", value, style="primary"),
         Button("Tomorrow", "nudge.snooze_tomorrow", value),
         Button("Next week", "nudge.snooze_week", value),
-        Button("Open the standard", "nudge.open_standard", value),
+        Button("Open the standard", "nudge.open_standard", open_standard_value(nudge)),
     )
+
+
+def kind_heading(kind: str) -> str:
+    """The digest section heading of a nudge kind (a kind without one reads as its own name)."""
+    return KIND_HEADINGS.get(kind, kind.replace("_", " ").capitalize())
 
 
 def render_digest(nudges: Iterable[Nudge], day: date | None = None, more: int = 0) -> Reply:
@@ -180,7 +199,7 @@ def render_digest(nudges: Iterable[Nudge], day: date | None = None, more: int = 
             )
             for n in sorted(by_kind[kind], key=lambda n: (n.due, n.subject))
         )
-        parts.append(ItemList(title=KIND_HEADINGS.get(kind, kind.replace("_", " ").capitalize()), items=items))
+        parts.append(ItemList(title=kind_heading(kind), items=items))
     if more:
         parts.append(Text(f"{more} more item{'s' if more != 1 else ''} will follow in your next digests.", style="muted"))
     parts.append(Text("Snoozed items come back on the day you chose. Change your digest time or pause it with `settings`.", style="muted"))
@@ -224,9 +243,9 @@ def apply_nudge_action(
     """
     if action_id not in NUDGE_ACTIONS:
         raise InvalidInput(f"unknown reminder action {action_id!r}", field="action_id")
-    kind, subject, due = parse_nudge_value(value)
+    kind, subject, due, query = _split_value(value)
     if action_id == "nudge.open_standard":
-        return _open_standard(kind, policy, knowledge)
+        return _open_standard(kind, policy, knowledge, query)
     state = _state(session, staff_id, kind, subject, due)
     if action_id == "nudge.done":
         state.done_at = utcnow()
@@ -257,7 +276,8 @@ def _mark_underlying_done(session: Session, staff_id: str, kind: str, subject: s
         return  # not a tracked message (or already settled): the nudge state alone records "done"
 
 
-_KIND_SECTIONS = {
+# The policy section whose `cite` a kind falls back on when its button carries no query of its own.
+KIND_SECTIONS: Mapping[str, str] = {
     "supervision_due": "supervision",
     "supervision_overdue": "supervision",
     "message_unanswered": "messages",
@@ -272,11 +292,14 @@ _KIND_SECTIONS = {
 }
 
 
-def _open_standard(kind: str, policy: Policy | None, knowledge) -> Reply:
+def _open_standard(kind: str, policy: Policy | None, knowledge, query: str = "") -> Reply:
+    """The passage behind a reminder: the nudge's own query (its rule's cite), else its policy section's."""
     cite = None
-    if policy is not None and kind in _KIND_SECTIONS:
-        cite = getattr(getattr(policy, _KIND_SECTIONS[kind], None), "cite", None)
-    query = (cite.query if cite and cite.query else kind.replace("_", " "))
+    if policy is not None and kind in KIND_SECTIONS:
+        cite = getattr(getattr(policy, KIND_SECTIONS[kind], None), "cite", None)
+    if query and cite is not None and cite.query != query:
+        cite = None  # the nudge's own rule (e.g. the NQSW timetable) is not the section's general one
+    query = query or (cite.query if cite and cite.query else kind.replace("_", " "))
     if knowledge is not None and hasattr(knowledge, "search"):
         try:
             results = knowledge.search(query, limit=1)

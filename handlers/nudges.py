@@ -29,6 +29,7 @@ KIND_ORDER = (
     "agreement_review_due",
     "observation_due",
     "pdr_due",
+    "decision_action_due",
 )
 
 

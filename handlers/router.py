@@ -548,7 +548,8 @@ def handle_action(app, request: Request, action_id: str, value: str) -> Reply | 
         if action_id == "decision.mark_recorded":
             mark = _feature("decisions", "mark_recorded")
             with app.db.unit() as session:
-                return mark(session, value, request.staff_id, request.now, admin_ids=app.settings.admin_ids)
+                return mark(session, value, request.staff_id, request.now, app.policy.decisions.case_system,
+                            admin_ids=app.settings.admin_ids)
         if action_id == "decision.open_form":
             return Reply(parts=(FormPart(oversight_form(app)),), summary="Oversight decision", ephemeral=True)
         if namespace == "nudge":

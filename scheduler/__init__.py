@@ -15,7 +15,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from aiohttp import web
 from sqlalchemy import select
 
 log = logging.getLogger(__name__)
@@ -132,7 +131,26 @@ class SchedulerRuntime:
                 insert_ignoring_conflicts(session, DigestRun, {"day": day, "slot": slot, "completed_at": utcnow()})
 
 
-SCHEDULER_KEY = web.AppKey("standards_scheduler", SchedulerRuntime)
+_scheduler_key = None
+
+
+def scheduler_key():
+    """The aiohttp AppKey under which `setup` stores the runtime (also `scheduler.SCHEDULER_KEY`).
+
+    Made on first use so that commands which only read the digests (`nudges`) do not import aiohttp.
+    """
+    global _scheduler_key
+    if _scheduler_key is None:
+        from aiohttp import web
+
+        _scheduler_key = web.AppKey("standards_scheduler", SchedulerRuntime)
+    return _scheduler_key
+
+
+def __getattr__(name: str):
+    if name == "SCHEDULER_KEY":
+        return scheduler_key()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 async def run_tick(runtime_key: str) -> None:
@@ -169,19 +187,29 @@ def build_scheduler(app, runtime_key: str):
     return scheduler
 
 
+def scheduler_enabled(app) -> bool:
+    """The `SCHEDULER_ENABLED` setting (default true) of the App's settings."""
+    settings = getattr(app, "settings", None)
+    return bool(getattr(settings, "scheduler_enabled", True))
+
+
 def setup(web_app, app, *, deliverers=None, sleep=asyncio.sleep, source=None, start: bool | None = None) -> SchedulerRuntime:
     """Start the scheduler when the web app starts (with a catch-up tick) and shut it down on cleanup.
 
     Start-up never fails the server: if the database is unreachable the scheduler retries every minute
     (`/healthz` reports the outage meanwhile). APScheduler fires on wall time, so by default it starts only
     for an App on the system clock; tests with a controllable clock drive `runtime.tick(now)` themselves,
-    or pass `start=True`.
+    or pass `start=True`. With `SCHEDULER_ENABLED=false` it never starts (whatever `start` says): this
+    process then sends no digests or agendas by itself, and `nudges --send` still works.
     """
     from bot.app import system_clock
 
     runtime = SchedulerRuntime(app, deliverers=deliverers, sleep=sleep, source=source)
-    web_app[SCHEDULER_KEY] = runtime
-    if start is None:
+    web_app[scheduler_key()] = runtime
+    if not scheduler_enabled(app):
+        log.info("scheduler disabled (SCHEDULER_ENABLED=false): this process sends no digests or agendas")
+        start = False
+    elif start is None:
         start = getattr(app, "_clock", system_clock) is system_clock
 
     async def begin(_web_app) -> None:

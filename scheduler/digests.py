@@ -100,41 +100,82 @@ class _Digest:
     held_back: int = 0
 
 
+def plan_digests(
+    session: Session,
+    policy: Policy,
+    calendar: WorkingCalendar,
+    day: date,
+    *,
+    source: NudgeSource | None = None,
+    not_after: time | None = None,
+    report: DeliveryReport | None = None,
+) -> list[_Digest]:
+    """Who gets which items in `day`'s digests if a run started now (the one rule for the run and the preview).
+
+    Skipped: people who have left or are unknown, anyone whose digest for `day` is already claimed (sent, or
+    in flight), paused digests and, with `not_after`, people whose own digest time has not come yet. Each
+    digest holds at most `digest.max_items` items, the oldest due first; the rest wait for later digests.
+    """
+    report = report if report is not None else DeliveryReport(day=day)
+    if not calendar.is_working_day(day):
+        report.working_day = False
+        return []
+    pending = pending_for_day(session, policy, calendar, day, source)
+    by_recipient: dict[str, list[Nudge]] = {}
+    for nudge in pending:
+        by_recipient.setdefault(nudge.recipient, []).append(nudge)
+    if not by_recipient:
+        return []
+    recipients = sorted(by_recipient)
+    staff = {s.staff_id: s for s in _in_chunks(session, Staff, Staff.staff_id, recipients)}
+    settings = {s.staff_id: s for s in _in_chunks(session, DigestSettings, DigestSettings.staff_id, recipients)}
+    claimed = set(session.scalars(select(Delivery.target).where(Delivery.kind == "digest", Delivery.day == day)))
+    plan = []
+    for recipient in recipients:
+        person = staff.get(recipient)
+        if person is None or (person.left_on is not None and person.left_on <= day):
+            continue
+        if recipient in claimed:
+            report.already_sent += 1
+            continue
+        if is_paused(settings.get(recipient), day):
+            report.paused += 1
+            continue
+        if not_after is not None and effective_send_time(settings.get(recipient), policy) > not_after.strftime("%H:%M"):
+            report.not_yet += 1
+            continue
+        items = sorted(by_recipient[recipient], key=lambda n: (n.due, n.kind, n.subject))
+        limit = policy.digest.max_items
+        plan.append(_Digest(person, items[:limit], held_back=max(0, len(items) - limit)))
+    return plan
+
+
+def would_send(
+    session: Session, policy: Policy, calendar: WorkingCalendar, day: date, *, source: NudgeSource | None = None,
+    report: DeliveryReport | None = None,
+) -> list[Nudge]:
+    """The items a run of `day`'s digests started now would send (`standards-bot nudges --date D`).
+
+    Same rule as the run (`plan_digests`), in the nudge engine's order. After `nudges --send` for D it
+    lists only what a second run would still send: nothing for the people whose digest went. Whether a
+    person can be reached on Slack or Teams is not checked here (the run reports them as unreachable).
+    """
+    from handlers.nudges import sort_key
+
+    plan = plan_digests(session, policy, calendar, day, source=source, report=report)
+    return sorted((n for digest in plan for n in digest.nudges), key=sort_key)
+
+
 def _plan(
     app, day: date, not_after: time | None, source: NudgeSource | None, report: DeliveryReport
 ) -> list[_Digest]:
     """Read everything the run needs in one unit of work: who gets which items today."""
     with app.db.unit() as session:
-        pending = pending_for_day(session, app.policy, app.calendar, day, source)
-        by_recipient: dict[str, list[Nudge]] = {}
-        for nudge in pending:
-            by_recipient.setdefault(nudge.recipient, []).append(nudge)
-        if not by_recipient:
-            return []
-        recipients = sorted(by_recipient)
-        staff = {s.staff_id: s for s in _in_chunks(session, Staff, Staff.staff_id, recipients)}
-        settings = {s.staff_id: s for s in _in_chunks(session, DigestSettings, DigestSettings.staff_id, recipients)}
-        claimed = set(
-            session.scalars(select(Delivery.target).where(Delivery.kind == "digest", Delivery.day == day))
+        plan = plan_digests(
+            session, app.policy, app.calendar, day, source=source, not_after=not_after, report=report
         )
-        plan = []
-        for recipient in recipients:
-            person = staff.get(recipient)
-            if person is None or (person.left_on is not None and person.left_on <= day):
-                continue
-            if recipient in claimed:
-                report.already_sent += 1
-                continue
-            if is_paused(settings.get(recipient), day):
-                report.paused += 1
-                continue
-            if not_after is not None and effective_send_time(settings.get(recipient), app.policy) > not_after.strftime("%H:%M"):
-                report.not_yet += 1
-                continue
-            session.expunge(person)
-            items = sorted(by_recipient[recipient], key=lambda n: (n.due, n.kind, n.subject))
-            limit = app.policy.digest.max_items
-            plan.append(_Digest(person, items[:limit], held_back=max(0, len(items) - limit)))
+        for digest in plan:
+            session.expunge(digest.staff)
         return plan
 
 

@@ -8,14 +8,12 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
-from pydantic import ValidationError
 
-from bot.app import App
-from bot.config import Settings
-from handlers.errors import Forbidden, InvalidInput
-from handlers.policy import PolicyError
+if TYPE_CHECKING:  # imported when a command runs, so `--help` and light commands start fast
+    from bot.app import App
 
 
 class BadInput(click.ClickException):
@@ -38,6 +36,11 @@ class StandardsGroup(click.Group):
     """Maps handler errors to the contract's exit codes; never shows a traceback to the user."""
 
     def invoke(self, ctx: click.Context):
+        from pydantic import ValidationError
+
+        from handlers.errors import Forbidden, InvalidInput
+        from handlers.policy import PolicyError
+
         try:
             return super().invoke(ctx)
         except InvalidInput as exc:
@@ -53,25 +56,101 @@ class StandardsGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - last resort: a readable message, exit 1
             if os.environ.get("STANDARDS_BOT_DEBUG"):
                 raise
-            raise Failure(f"{type(exc).__name__}: {exc}") from exc
+            problem = database_problem(exc, _database_url(ctx))
+            if problem is not None:
+                raise Failure(problem) from exc
+            raise Failure(_one_line(f"{type(exc).__name__}: {exc}")) from exc
 
 
-def _settings_problem(exc: ValidationError) -> str:
+def _settings_problem(exc) -> str:
     return "configuration: " + "; ".join(
         f"{'.'.join(str(p) for p in err['loc']).upper() or 'settings'}: {err['msg']}" for err in exc.errors()
     )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _database_url(ctx: click.Context) -> str | None:
+    app = ctx.find_root().obj
+    settings = getattr(app, "settings", None)
+    return getattr(settings, "database_url", None)
+
+
+def safe_database_url(url: str | None) -> str:
+    """The database URL to show a person: password (also one given as a query parameter) masked."""
+    if not url:
+        return "(unset)"
+    try:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        query = {k: ("***" if "pass" in k.lower() else v) for k, v in parsed.query.items()}
+        return parsed.set(query=query).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparseable URL: show only its scheme
+        return url.split(":", 1)[0] + ":…"
+
+
+def _password(url: str | None) -> str | None:
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).password if url else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def database_problem(exc: BaseException, url: str | None, *, connecting: bool = False) -> str | None:
+    """One readable line for a database failure (no password, no SQL, no parameters), or None if it is not one.
+
+    Only the driver's own first line is kept: SQLAlchemy's text adds the statement and its parameters
+    (which may hold personal data) and a web link. `connecting`: the failure happened opening the database.
+    """
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is not None and isinstance(exc, sa_exc.DBAPIError):
+        original = exc.orig if exc.orig is not None else exc
+        lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+        reason = lines[0] if lines else type(original).__name__
+        # A failure to connect has no statement: SQLAlchemy raises it from the connection pool.
+        unreachable = connecting or (isinstance(exc, sa_exc.OperationalError) and exc.statement is None)
+    elif connecting and isinstance(exc, OSError):  # e.g. SQLite: the database folder cannot be created
+        reason = f"{type(exc).__name__}: {exc.strerror or exc}"
+        unreachable = True
+    else:
+        return None
+    secret = _password(url)
+    if secret:
+        reason = reason.replace(secret, "***")
+    reason = _one_line(reason)
+    where = safe_database_url(url)
+    if unreachable:
+        return f"cannot reach the database at {where} ({reason}); check DATABASE_URL and that the database is running"
+    return f"database error at {where} ({reason})"
 
 
 def get_app(ctx: click.Context) -> App:
     """The App for this invocation (built once, from the environment)."""
     root = ctx.find_root()
     if root.obj is None:
+        from bot.app import App
+        from bot.config import Settings
+
         root.obj = App(Settings())
         root.call_on_close(root.obj.close)
     return root.obj
 
 
-pass_app = click.make_pass_decorator(App)
+class lazy_module:  # noqa: N801 - reads like the module it stands for
+    """A module imported on first attribute access, so a command module can name a heavy feature at top level."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attribute)
 
 
 def parse_date(value: str | None, name: str, default: date | None = None) -> date:
@@ -104,11 +183,12 @@ def _register() -> None:
         nudges,
         records,
         serve,
+        slack,
         staff,
         teams_package,
     )
 
-    for module in (ask, knowledge, staff, records, nudges, decisions, agenda, serve, teams_package, admin):
+    for module in (ask, knowledge, staff, records, nudges, decisions, agenda, serve, slack, teams_package, admin):
         module.register(main)
 
 

@@ -45,6 +45,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
         report["database"] = f"unreachable: {type(exc).__name__}"
     report["slack"] = "configured" if app.settings.slack_enabled else "not configured"
     report["teams"] = "emulator mode" if app.settings.teams_emulator_mode else "credentials set"
+    report["scheduler"] = "enabled" if app.settings.scheduler_enabled else "disabled (SCHEDULER_ENABLED=false)"
     if as_json:
         click.echo(json.dumps(report))
     else:

@@ -11,10 +11,11 @@ import re
 
 import click
 
-from bot.cli import BadInput, Failure, get_app, parse_date
-from handlers import decisions as feature
+from bot.cli import BadInput, Failure, get_app, lazy_module, parse_date
 from handlers.errors import InvalidInput
 from handlers.types import Request
+
+feature = lazy_module("handlers.decisions")  # imported when a decisions command runs, not for every command
 
 _OPTION_NAMES = {
     "case_ref": "--case",

@@ -30,7 +30,12 @@ def render_digest_text(nudges, names: dict[str, str]) -> str:
 @click.option("--send", is_flag=True, help="Deliver D's digests now (a second run for D sends nothing new).")
 @click.pass_context
 def nudges(ctx: click.Context, date_: str | None, as_json: bool, send: bool) -> None:
-    """Every nudge due on D, per recipient; sends nothing unless --send."""
+    """What the daily digest run would send on D (sends nothing), or --send to deliver D's digests now.
+
+    Without --send: the items of the digests a run for D started now would send, after done, snoozed and
+    repeat-capped items, paused digests, people who have left and digests already sent for D are taken
+    out (nothing on weekends and bank holidays). After `--send` it lists only what is still unsent.
+    """
     app = get_app(ctx)
     day = parse_date(date_, "--date", app.today())
     if send:
@@ -43,18 +48,29 @@ def nudges(ctx: click.Context, date_: str | None, as_json: bool, send: bool) -> 
     from sqlalchemy import select
 
     from bot.storage.models import Staff
-    from handlers.nudges import nudges_for_day
+    from scheduler.digests import DeliveryReport, would_send
 
+    report = DeliveryReport(day=day)
     with app.db.unit() as session:
-        found = nudges_for_day(session, app.policy, app.calendar, day)
+        found = would_send(session, app.policy, app.calendar, day, report=report)
         names = {}
         if not as_json and found:
             names = dict(session.execute(select(Staff.staff_id, Staff.name).where(Staff.staff_id.in_({n.recipient for n in found}))).all())
     if as_json:
         click.echo(json.dumps({"date": day.isoformat(), "nudges": [n.as_json() for n in found]}))
-    else:
-        click.echo(f"Nudges for {day:%A %d %B %Y}:")
-        click.echo(render_digest_text(found, names))
+        return
+    if not report.working_day:
+        click.echo(f"{day:%A %d %B %Y} is not a working day: no digests are sent.")
+        return
+    click.echo(f"Digests for {day:%A %d %B %Y} (what the daily run would send; nothing is sent now):")
+    click.echo(render_digest_text(found, names))
+    notes = []
+    if report.already_sent:
+        notes.append(f"already sent today: {report.already_sent} digest(s)")
+    if report.paused:
+        notes.append(f"paused: {report.paused} digest(s)")
+    if notes:
+        click.echo("(" + "; ".join(notes) + ")")
 
 
 def register(main: click.Group) -> None:

@@ -14,20 +14,25 @@ def register(main: click.Group) -> None:
 @click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
 @click.pass_context
 def serve(ctx: click.Context, port: int | None, host: str) -> None:
-    """Serve Slack (/slack/events), Teams (/api/messages) and /healthz."""
+    """Serve Slack (/slack/events), Teams (/api/messages) and /healthz (and run the scheduler)."""
     import logging
 
     from aiohttp import web
 
-    from bot.cli import get_app
-    from bot.server import build_web_app
-
+    from bot.cli import Failure, database_problem, get_app
     from bot.logs import configure_logging
+    from bot.server import build_web_app
 
     configure_logging(logging.INFO)
     app = get_app(ctx)
-    app.db  # migrate before accepting traffic
-    web_app = build_web_app(app)
+    try:
+        app.db.ping()  # also migrates (first use of app.db), before accepting traffic
+    except Exception as exc:  # noqa: BLE001 - one readable line, exit 1, never a traceback
+        problem = database_problem(exc, app.settings.database_url, connecting=True)
+        if problem is None:
+            raise
+        raise Failure(problem) from None
+    web_app = build_web_app(app)  # its scheduler starts with the server unless SCHEDULER_ENABLED=false
     if app.settings.slack_app_token:  # Slack Socket Mode alongside HTTP (issue 5)
         from bot.slack.socket_mode import start as start_slack_socket_mode
 

@@ -44,7 +44,7 @@ UNKNOWN_TTL = 60.0
 HANDLER_THREADS = 2  # see `in_worker`
 SIGNATURE_WINDOW = 5 * 60  # seconds; older (or future) timestamps are replays
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+SORRY = "Sorry, something went wrong on our side; please try again shortly."
 FORBIDDEN = "Sorry, you are not allowed to see or change that record."
 
 
@@ -134,23 +134,35 @@ class SlackAdapter:
 
     # ---- background work ---------------------------------------------------------------------------
 
-    def spawn(self, work: Awaitable[None], what: str, respond=None) -> None:
-        """Run slow work after the ack; failures are logged by kind (never content) and apologised for via `respond`."""
+    def spawn(self, work: Awaitable[None], what: str, respond=None, *, channel: str | None = None,
+              thread: str | None = None, user: str | None = None) -> None:
+        """Run slow work after the ack; a failure is logged by kind only (never its text or the message's) and
+        apologised for: via `respond` (commands, buttons, shortcuts), else in `channel` (in `thread` for a
+        mention), else by DM to `user`. Work with none of them (App Home, thread replies) fails quietly."""
 
         async def guarded() -> None:
             try:
                 await work
             except Exception as exc:  # noqa: BLE001 - background work must not die silently or loudly
                 log.warning("Slack %s failed (%s)", what, type(exc).__name__)
-                if respond is not None:
-                    try:
-                        await respond(text=SORRY, response_type="ephemeral", replace_original=False)
-                    except Exception as again:  # noqa: BLE001
-                        log.warning("Slack apology failed too (%s)", type(again).__name__)
+                await self.apologise(respond=respond, channel=channel, thread=thread, user=user)
 
         task = asyncio.get_running_loop().create_task(guarded())
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+
+    async def apologise(self, *, respond=None, channel: str | None = None, thread: str | None = None,
+                        user: str | None = None) -> None:
+        """Tell the person their request failed on our side (short, no detail); never raises."""
+        try:
+            if respond is not None:
+                await respond(text=SORRY, response_type="ephemeral", replace_original=False)
+            elif channel:
+                await self.client.chat_postMessage(channel=channel, thread_ts=thread or None, text=SORRY)
+            elif user:
+                await self.client.chat_postMessage(channel=user, text=SORRY)
+        except Exception as again:  # noqa: BLE001 - Slack itself may be what failed
+            log.warning("Slack apology failed too (%s)", type(again).__name__)
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for background work (shutdown, benchmarks)."""
@@ -278,6 +290,13 @@ class SlackAdapter:
         wanted = {f.name: f.initial for f in form.fields if f.kind == "staff" and f.initial}
         known = await self.slack_ids(list(set(wanted.values())))
         return {name: known[staff_id] for name, staff_id in wanted.items() if staff_id in known}
+
+    async def refresh_home(self, slack_user_id: str) -> None:
+        """App Home after the person's request was answered: a failure here is logged, not apologised for."""
+        try:
+            await self.publish_home(slack_user_id)
+        except Exception as exc:  # noqa: BLE001 - the answer was delivered; the Home tab catches up on next open
+            log.warning("Slack home refresh failed (%s)", type(exc).__name__)
 
     async def publish_home(self, slack_user_id: str) -> None:
         """App Home: the manager's week, or a note on how to get access."""

@@ -28,7 +28,11 @@ PERMANENT_ERRORS = frozenset(
 
 
 class SlackDeliverer:
-    """Sends neutral replies to people (a DM opened with conversations.open) and to channels."""
+    """Sends neutral replies to people (a DM) and to channels: one Web API call per message.
+
+    A bot token may post straight to a user id (`chat.postMessage` with `channel=U…`): Slack delivers it in
+    the app's DM with that person, so no `conversations.open` round trip is needed per digest.
+    """
 
     platform = "slack"
 
@@ -41,11 +45,7 @@ class SlackDeliverer:
     async def send_direct(self, staff: Staff, reply: Reply) -> None:
         if not staff.slack_user_id:
             raise DeliveryFailed("no Slack user id", permanent=True)
-        opened = await self._call("conversations_open", users=staff.slack_user_id)
-        channel = (opened.get("channel") or {}).get("id")
-        if not channel:
-            raise DeliveryFailed("conversations.open returned no channel")
-        await self._call("chat_postMessage", channel=channel, **render.message(reply))
+        await self._call("chat_postMessage", channel=staff.slack_user_id, **render.message(reply))
 
     async def send_channel(self, channel: str, reply: Reply) -> None:
         await self._call("chat_postMessage", channel=channel, **render.message(reply))

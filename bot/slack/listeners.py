@@ -33,6 +33,7 @@ NEEDS_REPLY_SHORTCUT = "reply.needs_reply"
 SUBMIT_WAIT = 2.5  # seconds a form submission may take before we acknowledge and answer by DM instead
 REFRESH_HOME_AFTER = ("decision", "nudge", "message", "agenda", "week")
 log = logging.getLogger(__name__)
+LAST_SLACK_RETRY = 3  # Slack retries a failed event delivery three times (X-Slack-Retry-Num 1..3)
 LEADING_MENTION = re.compile(r"^\s*<@[UWB][A-Z0-9]+(?:\|[^>]*)?>[\s,:]*")  # "@standards-bot, ..."
 
 
@@ -42,12 +43,22 @@ def register(adapter: SlackAdapter) -> None:
     app = adapter.app
 
     @bolt.middleware
-    async def ignore_retries_of_handled_events(body, next):  # noqa: A002 - Bolt's name
-        """Slack re-sends events it thinks we missed (X-Slack-Retry-Num): answer each event_id once."""
+    async def ignore_retries_of_handled_events(req, body, next):  # noqa: A002 - Bolt's name
+        """Slack re-sends events it thinks we missed (X-Slack-Retry-Num): answer each event_id once.
+
+        With the database down, the event gets a 503 so Slack sends it again later; on Slack's last retry
+        the person who asked (a mention or a DM) is told instead, since no further retry will come.
+        """
         if body.get("type") == "event_callback" and isinstance(body.get("event_id"), str):
             try:
                 first = await adapter.claim("event:" + body["event_id"])
             except DBAPIError:
+                if _retry_number(req.headers) >= LAST_SLACK_RETRY:
+                    log.warning("database unavailable on Slack's last retry: apologising")
+                    target = _asker_of(body.get("event"))
+                    if target is not None:
+                        adapter.spawn(adapter.apologise(channel=target[0], thread=target[1]), "apology")
+                    return BoltResponse(status=200, body="")
                 log.warning("database unavailable: Slack will retry the event")
                 return BoltResponse(status=503, body="")
             if not first:
@@ -74,7 +85,7 @@ def register(adapter: SlackAdapter) -> None:
         await ack()
         command, text = body["command"], (body.get("text") or "").strip()
         if not text and body.get("trigger_id") and (command in EMPTY_FORMS or command == "/awaiting-reply"):
-            adapter.spawn(open_empty_form(command, body), command)
+            adapter.spawn(open_empty_form(command, body), command, adapter.responder(body))
         else:
             respond = adapter.responder(body)
             adapter.spawn(run_command(command, text, body, respond), command, respond)
@@ -102,7 +113,7 @@ def register(adapter: SlackAdapter) -> None:
         reply = await adapter.route(router.command, request)
         await adapter.send(reply, respond=respond, trigger_id=body.get("trigger_id"), channel=body["channel_id"])
         if staff_id:
-            adapter.spawn(adapter.publish_home(body["user_id"]), "home refresh")
+            adapter.spawn(adapter.refresh_home(body["user_id"]), "home refresh")
 
     @bolt.command(re.compile(".*"))
     async def other_command(ack):
@@ -112,14 +123,17 @@ def register(adapter: SlackAdapter) -> None:
 
     @bolt.event("app_mention")
     async def mention(event, context):
-        adapter.spawn(answer_message(event, context.bot_user_id, in_thread=True), "app_mention")
+        channel, thread = _asker_of(event) or (None, None)
+        adapter.spawn(answer_message(event, context.bot_user_id, in_thread=True), "app_mention", channel=channel, thread=thread)
 
     @bolt.event("message")
     async def message(event, context):
         if event.get("subtype") or event.get("bot_id"):
             return
         if event.get("channel_type") == "im":
-            adapter.spawn(answer_message(event, context.bot_user_id, in_thread=bool(event.get("thread_ts"))), "direct message")
+            channel, thread = _asker_of(event) or (None, None)
+            adapter.spawn(answer_message(event, context.bot_user_id, in_thread=bool(event.get("thread_ts"))), "direct message",
+                          channel=channel, thread=thread)
         elif event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
             adapter.spawn(close_tracked_message(event), "thread reply")
 
@@ -150,7 +164,7 @@ def register(adapter: SlackAdapter) -> None:
         for message_id in owed:
             await adapter.route(router.mark_replied, request, str(message_id))
         if owed:
-            await adapter.publish_home(event["user"])
+            await adapter.refresh_home(event["user"])
 
     @bolt.event("app_home_opened")
     async def home_opened(event):
@@ -172,10 +186,10 @@ def register(adapter: SlackAdapter) -> None:
             return  # a link button: Slack opened the URL
         value = pressed.get("value") or (pressed.get("selected_option") or {}).get("value") or ""
         if action_id == render.FORM_OPEN_ACTION:
-            adapter.spawn(open_form_from_button(body, value), "form button")
+            adapter.spawn(open_form_from_button(body, value), "form button", adapter.responder(body), user=_user_of(body))
             return
         respond = adapter.responder(body)
-        adapter.spawn(run_action(body, action_id, value, respond), "button", respond)
+        adapter.spawn(run_action(body, action_id, value, respond), "button", respond, user=_user_of(body))
 
     async def open_form_from_button(body, value: str) -> None:
         try:
@@ -197,7 +211,7 @@ def register(adapter: SlackAdapter) -> None:
         await adapter.send(reply, respond=None if from_home else respond,
                            trigger_id=body.get("trigger_id"), user=user_id)
         if staff_id and action_id.split(".", 1)[0] in REFRESH_HOME_AFTER:
-            await adapter.publish_home(user_id)
+            await adapter.refresh_home(user_id)
 
     # ---- modal submissions ---------------------------------------------------------------------------
 
@@ -229,7 +243,7 @@ def register(adapter: SlackAdapter) -> None:
         done, _ = await asyncio.wait({work}, timeout=SUBMIT_WAIT)
         if not done:  # slow database: close the modal now and send the outcome when it comes
             await ack()
-            adapter.spawn(send_submission_outcome(work, user_id), "form submission")
+            adapter.spawn(send_submission_outcome(work, user_id), "form submission", user=user_id)
             return
         try:
             reply = work.result()
@@ -252,7 +266,7 @@ def register(adapter: SlackAdapter) -> None:
 
     async def deliver_outcome(reply, user_id: str) -> None:
         await adapter.send(reply, user=user_id)
-        await adapter.publish_home(user_id)
+        await adapter.refresh_home(user_id)
 
     async def send_submission_outcome(work: asyncio.Future, user_id: str) -> None:
         try:
@@ -274,7 +288,8 @@ def register(adapter: SlackAdapter) -> None:
         await ack()
         text = (body["message"].get("text") or "").strip()
         form = router.open_form(app, "decision.form", prefill=prefill_from_message(app, text))
-        adapter.spawn(adapter.open_modal(body["trigger_id"], form, metadata={"channel": body["channel"]["id"]}), "shortcut")
+        adapter.spawn(adapter.open_modal(body["trigger_id"], form, metadata={"channel": body["channel"]["id"]}), "shortcut",
+                      adapter.responder(body))
 
     @bolt.shortcut(NEEDS_REPLY_SHORTCUT)
     async def needs_reply(ack, body):
@@ -298,7 +313,7 @@ def register(adapter: SlackAdapter) -> None:
             reply = await adapter.route(router.track_message, request, values, remember)
         await adapter.send(reply, respond=respond, user=user_id)
         if staff_id:
-            await adapter.publish_home(user_id)
+            await adapter.refresh_home(user_id)
 
     @bolt.shortcut(re.compile(".*"))
     async def other_shortcut(ack):
@@ -317,6 +332,35 @@ def prefill_from_message(app, text: str) -> dict[str, str]:
         return quick_capture_values(app.policy, text)
     except (ImportError, InvalidInput, ValueError):
         return {"decision": text[: app.policy.decisions.max_text]} if hasattr(app.policy, "decisions") else {"decision": text}
+
+
+def _retry_number(headers) -> int:
+    """X-Slack-Retry-Num of a request (0 for a first delivery)."""
+    value = (headers or {}).get("x-slack-retry-num")
+    value = value[0] if isinstance(value, (list, tuple)) and value else value
+    return int(value) if isinstance(value, str) and value.isdigit() else 0
+
+
+def _asker_of(event) -> tuple[str, str | None] | None:
+    """Where to answer an event someone addressed to the bot: (channel, thread) of a mention or a DM, else None."""
+    if not isinstance(event, dict) or event.get("subtype") or event.get("bot_id") or not _text(event.get("channel")):
+        return None
+    if event.get("type") == "app_mention":
+        return event["channel"], _text(event.get("thread_ts")) or _text(event.get("ts"))
+    if event.get("type") == "message" and event.get("channel_type") == "im":
+        return event["channel"], _text(event.get("thread_ts"))
+    return None
+
+
+def _text(value) -> str | None:
+    """A payload value that should be a non-empty string, or None (payloads arrive from outside: trust no type)."""
+    return value if isinstance(value, str) and value else None
+
+
+def _user_of(body) -> str | None:
+    """The Slack user id of an interaction's sender, or None."""
+    user = body.get("user")
+    return _text(user.get("id")) if isinstance(user, dict) else None
 
 
 def _is_ts(value: str) -> bool:

@@ -18,6 +18,14 @@ MAX_TEXT_CHARS = 28_000  # Teams' own message size limit
 _OBJECT_FIELDS = ("from", "recipient", "conversation", "channelData")
 _STRING_FIELDS = ("type", "id", "channelId", "serviceUrl", "text", "name", "locale", "replyToId", "textFormat")
 _ACCOUNT_FIELDS = ("id", "name", "aadObjectId", "role")
+_CONVERSATION_FIELDS = ("id", "conversationType", "tenantId", "name")
+# activity types that carry a person's words or card input: they must say who sent them
+_FROM_REQUIRED = ("message", "invoke")
+# the longest values the stored conversation references keep (bot/storage/models/teams.py)
+MAX_ID_CHARS = 200
+MAX_CONVERSATION_ID_CHARS = 400
+MAX_SERVICE_URL_CHARS = 400
+MAX_TENANT_ID_CHARS = 64
 
 
 class InvalidActivity(ValueError):
@@ -52,19 +60,41 @@ def check_activity_json(body: Any) -> None:
     for name in _OBJECT_FIELDS:
         if name in body and body[name] is not None and not isinstance(body[name], dict):
             raise InvalidActivity(f"{name} must be an object")
-    if not body.get("type", "").strip():
+    kind = body.get("type")
+    if not isinstance(kind, str) or not kind.strip():  # missing, null, or blank: not an activity
         raise InvalidActivity("type is required")
-    service_url = urlparse(body.get("serviceUrl") or "")
+    service_url_text = body.get("serviceUrl")
+    if not isinstance(service_url_text, str) or len(service_url_text) > MAX_SERVICE_URL_CHARS:
+        raise InvalidActivity("serviceUrl must be an http(s) URL")
+    service_url = urlparse(service_url_text)
     if service_url.scheme not in ("http", "https") or not service_url.netloc:
         raise InvalidActivity("serviceUrl must be an http(s) URL")
-    conversation = body.get("conversation") or {}
-    if not isinstance(conversation.get("id"), str) or not conversation["id"].strip():
+    conversation = body.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str) or not conversation["id"].strip():
         raise InvalidActivity("conversation.id is required")
-    for name in ("from", "recipient", "conversation"):
+    if len(conversation["id"]) > MAX_CONVERSATION_ID_CHARS:
+        raise InvalidActivity("conversation.id is too long")
+    for key in _CONVERSATION_FIELDS:
+        if conversation.get(key) is not None and not isinstance(conversation[key], str):
+            raise InvalidActivity(f"conversation.{key} must be a string")
+    if conversation.get("isGroup") is not None and not isinstance(conversation["isGroup"], bool):
+        raise InvalidActivity("conversation.isGroup must be true or false")
+    if conversation.get("conversationType") not in (None, "", "personal") and len(conversation["id"].split(";", 1)[0]) > MAX_ID_CHARS:
+        raise InvalidActivity("conversation.id is too long")  # a channel or group chat is stored by this id
+    if len(conversation.get("tenantId") or "") > MAX_TENANT_ID_CHARS:
+        raise InvalidActivity("conversation.tenantId is too long")
+    for name in ("from", "recipient"):
         account = body.get(name) or {}
         for key in _ACCOUNT_FIELDS:
             if key in account and account[key] is not None and not isinstance(account[key], str):
                 raise InvalidActivity(f"{name}.{key} must be a string")
+        for key in ("id", "aadObjectId"):
+            if len(account.get(key) or "") > MAX_ID_CHARS:
+                raise InvalidActivity(f"{name}.{key} is too long")
+    if kind in _FROM_REQUIRED:
+        sender = body.get("from")
+        if not isinstance(sender, dict) or not (sender.get("id") or "").strip():
+            raise InvalidActivity("from.id is required")
     if len(body.get("text") or "") > MAX_TEXT_CHARS:
         raise InvalidActivity("text is too long")
     for name in ("membersAdded", "membersRemoved", "entities", "attachments"):
@@ -87,3 +117,9 @@ def check_activity_json(body: Any) -> None:
     for key in ("tenant", "team", "channel"):
         if key in channel_data and channel_data[key] is not None and not isinstance(channel_data[key], dict):
             raise InvalidActivity(f"channelData.{key} must be an object")
+        part = channel_data.get(key) or {}
+        if part.get("id") is not None and not isinstance(part["id"], str):
+            raise InvalidActivity(f"channelData.{key}.id must be a string")
+        limit = MAX_TENANT_ID_CHARS if key == "tenant" else MAX_ID_CHARS
+        if len(part.get("id") or "") > limit:
+            raise InvalidActivity(f"channelData.{key}.id is too long")

@@ -123,11 +123,15 @@ class StandardsBot(TeamsActivityHandler):
             return staff_id if session.get(Staff, staff_id) is not None else None
 
     def _remember(self, activity: Activity, staff_id: str | None) -> bool:
+        if not references.address_of(activity):  # e.g. an update without a sender id: nothing to keep
+            return False
         with self.app.db.unit() as session:
             _row, fresh = references.remember_conversation(session, activity, staff_id)
             return fresh
 
     def _forget(self, activity: Activity) -> None:
+        if not references.address_of(activity):
+            return
         with self.app.db.unit() as session:
             references.forget_installation(session, activity)
 

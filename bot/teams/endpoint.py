@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 HANDLED_TYPES = frozenset({ActivityTypes.message, ActivityTypes.conversation_update, ActivityTypes.installation_update})
 HANDLED_INVOKES: frozenset[str] = frozenset()  # cards use Action.Submit (message activities), not invokes
-APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+APOLOGY = "Sorry, something went wrong on our side; please try again shortly."
 
 
 class MessagesEndpoint:

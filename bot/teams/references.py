@@ -43,7 +43,15 @@ def is_personal(activity: Activity) -> bool:
 def tenant_of(activity: Activity) -> str | None:
     channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = channel_data.get("tenant") if isinstance(channel_data.get("tenant"), dict) else {}
-    return tenant.get("id") or getattr(activity.conversation, "tenant_id", None)
+    for candidate in (tenant.get("id"), getattr(activity.conversation, "tenant_id", None)):
+        if isinstance(candidate, str) and candidate:
+            return candidate
+    return None
+
+
+def address_of(activity: Activity) -> str | None:
+    """Where this activity's conversation is kept: the person (1:1) or the channel; None when it has no sender."""
+    return user_address(activity) if is_personal(activity) else channel_address(activity)
 
 
 def reference_for(activity: Activity, *, channel: bool) -> ConversationReference:
@@ -68,7 +76,7 @@ def remember_conversation(session: Session, activity: Activity, staff_id: str | 
     """Store (or refresh) the reference for this activity's conversation; True when new or no longer stale."""
     personal = is_personal(activity)
     scope = USER if personal else CHANNEL
-    address = user_address(activity) if personal else channel_address(activity)
+    address = address_of(activity)
     if not address:
         raise ValueError("activity has no sender to address")
     reference = reference_for(activity, channel=not personal)

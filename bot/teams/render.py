@@ -225,6 +225,11 @@ def form_to_json(form: Form) -> str:
     )
 
 
+def _text_or_none(value: Any) -> str | None:
+    """A string from a card's echoed form description, or None (it arrives from the client: trust no type)."""
+    return value if isinstance(value, str) else None
+
+
 def form_from_json(text: str, form_id: str) -> Form | None:
     """The form described by a submit's `form_spec`, or None when it is missing or not for `form_id`."""
     try:
@@ -238,10 +243,10 @@ def form_from_json(text: str, form_id: str) -> Form | None:
                 kind=f.get("kind", "text") if f.get("kind") in ("text", "multiline", "date", "select", "staff", "number") else "text",
                 required=bool(f.get("required", True)),
                 options=tuple(Option(label=str(label), value=str(value)) for label, value in f.get("options") or ()),
-                initial=f.get("initial"),
-                placeholder=f.get("placeholder"),
-                max_length=f.get("max_length") if isinstance(f.get("max_length"), int) else None,
-                hint=f.get("hint"),
+                initial=_text_or_none(f.get("initial")),
+                placeholder=_text_or_none(f.get("placeholder")),
+                max_length=f.get("max_length") if isinstance(f.get("max_length"), int) and not isinstance(f.get("max_length"), bool) else None,
+                hint=_text_or_none(f.get("hint")),
             )
             for f in data["fields"]
         )

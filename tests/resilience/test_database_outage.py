@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.config import Settings
 from bot.server import build_web_app
+from bot.slack.adapter import SORRY
 from bot.storage.models.people import SupervisionSession
+from bot.teams.endpoint import APOLOGY
 from tests.resilience.conftest import eventually
 from tests.security.fakes import (
     MANAGER_SLACK,
@@ -22,6 +24,13 @@ from tests.security.fakes import (
     start_platforms,
     teams_message,
 )
+
+
+async def _event(client, event: dict, event_id: str, retry: int | None = None):
+    body = json.dumps({"type": "event_callback", "team_id": "T0", "api_app_id": "A0", "event_id": event_id, "event_time": 1,
+                       "event": event}).encode()
+    retried = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_error"} if retry else {}
+    return await client.post("/slack/events", data=body, headers={"Content-Type": "application/json", **sign(body), **retried})
 
 
 async def _supervision(client, platforms, day: str):
@@ -52,12 +61,18 @@ async def test_outage_gives_503_and_polite_answers_then_recovers_by_itself(pg_pr
         assert await health.json() == {"status": "unavailable", "database": "unreachable"}
         assert (await _supervision(client, platforms, "2026-11-19")).status == 200  # still acknowledged
         await settle(client.server.app)
+        apologies = [args for method, args in platforms.slack if method == "respond" and args.get("text") == SORRY]
+        assert len(apologies) == 1 and apologies[0]["response_type"] == "ephemeral", "no apology in Slack after the ack"
+        dm = {"type": "message", "channel_type": "im", "user": MANAGER_SLACK, "text": "how often is supervision",
+              "ts": "1700000000.000400", "channel": "D0MGR", "event_ts": "1700000000.000400", "client_msg_id": "outage-dm"}
+        assert (await _event(client, dm, "Ev0OUTAGE")).status == 503  # Slack will send it again later
+        assert (await _event(client, dm, "Ev0OUTAGE", retry=3)).status == 200  # its last retry: tell the person
+        await settle(client.server.app)
+        assert [(p["channel"], p["text"]) for p in platforms.posts()] == [("D0MGR", SORRY)]
         teams = await client.post("/api/messages", json=teams_message(platforms.base, "how often is supervision"))
         assert teams.status < 500
         teams_replies = json.dumps(platforms.connector)
-        assert "try again" in teams_replies.lower(), f"no polite retry message in Teams: {teams_replies[:400]}"
-        # Slack: acknowledged (above); the answer after the ack is not sent during an outage (reported to the
-        # lead: bot/slack/adapter.py SlackAdapter.spawn logs the failure and tells the user nothing).
+        assert APOLOGY in teams_replies, f"no polite retry message in Teams: {teams_replies[:400]}"
 
         proxy.start()  # the database is back: no restart, the pool's pre-ping replaces dead connections
         await eventually(lambda: _health_ok(client))

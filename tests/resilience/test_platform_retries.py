@@ -57,7 +57,7 @@ async def test_rate_limits_and_errors_are_retried_and_each_digest_arrives_once(d
     assert first.digests.sent == 2 and first.digests.failed == 0
     assert again.digests is None or again.digests.sent == 0
     assert later.digests is None or later.digests.sent == 0
-    slack_digests = [post for post in platforms.posts() if post.get("channel") == "D0MGR"]
+    slack_digests = [post for post in platforms.posts() if post.get("channel") == "U0MGR"]
     assert len(slack_digests) == 1, "the Slack digest arrives exactly once"
     assert "Wendy Worker" in str(slack_digests[0]) or "wrk" in str(slack_digests[0])
     assert len(platforms.connector) == 1, "the Teams digest arrives exactly once"

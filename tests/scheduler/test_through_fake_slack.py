@@ -41,7 +41,7 @@ class FakeSlackApi:
             if not self.limited:
                 self.limited = True
                 return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "3"})
-            if body.get("channel") == "DUGONE":
+            if body.get("channel") == "UGONE":
                 return web.json_response({"ok": False, "error": "user_not_found"})
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": "1.000"})
         return web.json_response({"ok": True})
@@ -78,10 +78,10 @@ async def test_digests_reach_slack_once_respecting_retry_after(org, db_url, cloc
         app.close()
 
     delivered = sorted(body["channel"] for body in fake.posts()[1:])
-    assert delivered == ["DUM1", "DUW1"]  # W2 is Teams-only, W3 has no platform: reported, not sent
+    assert delivered == ["UM1", "UW1"]  # W2 is Teams-only, W3 has no platform: reported, not sent
     assert report.sent == 2 and again.sent == 0 and report.unreachable == ["W2", "W3"]
     assert sleeps.waits == [3.0]
-    post = next(body for body in fake.posts()[1:] if body["channel"] == "DUM1")
+    post = next(body for body in fake.posts()[1:] if body["channel"] == "UM1")
     blocks = post["blocks"] if isinstance(post["blocks"], list) else json.loads(post["blocks"])
     action_ids = {el.get("action_id") for b in blocks for el in (b.get("elements") or [b.get("accessory") or {}])}
     assert {"nudge.done", "nudge.snooze_tomorrow", "nudge.snooze_week", "nudge.open_standard"} <= action_ids

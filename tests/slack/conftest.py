@@ -103,7 +103,10 @@ async def fake_slack(aiohttp_server) -> FakeSlack:
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": "D" + str(args.get("users", ""))[1:]}})
         if method == "chat.postMessage":
-            return web.json_response({"ok": True, "channel": args.get("channel"), "ts": f"1700000000.{next(ts):06d}"})
+            channel = str(args.get("channel", ""))
+            if channel.startswith(("U", "W")):  # posting to a user id lands in the app's DM with them, as in Slack
+                channel = "D" + channel[1:]
+            return web.json_response({"ok": True, "channel": channel, "ts": f"1700000000.{next(ts):06d}"})
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": fake.base.replace("http://", "ws://") + "socket"})
         if method in ("views.open", "views.publish", "views.update", "views.push"):

@@ -30,17 +30,33 @@ async def test_the_deliverer_is_found_by_the_scheduler_when_slack_is_configured(
     assert build_deliverer(app) is None  # no token: Slack is not used
 
 
-async def test_send_direct_opens_a_dm_and_posts_the_digest_as_block_kit(slack_app, fake_slack):
+async def test_send_direct_posts_the_digest_to_the_user_id_as_block_kit(slack_app, fake_slack):
     deliverer = build_deliverer(slack_app)
     assert deliverer.can_reach(person()) and not deliverer.can_reach(person(None))
     await deliverer.send_direct(person(), render_digest([nudge()], date(2026, 11, 23)))
-    assert fake_slack.called("conversations.open")[0]["users"] == "U0ALEX"
+    assert fake_slack.called("conversations.open") == []  # a bot token posts straight to the user id: no DM lookup
     posted = fake_slack.called("chat.postMessage")[0]
-    assert posted["channel"] == "D0ALEX"
+    assert posted["channel"] == "U0ALEX"
     assert "Supervise Kim Worker" in block_texts(posted["blocks"])
     actions = [e["action_id"] for b in posted["blocks"] for e in ([b["accessory"]] if "accessory" in b else b.get("elements", []))
                if isinstance(e, dict) and "action_id" in e]
     assert {"nudge.done", "nudge.snooze_tomorrow"} <= {a.split("#")[0] for a in actions}
+
+
+async def test_many_digests_cost_one_web_api_call_each(slack_app, fake_slack):
+    deliverer = build_deliverer(slack_app)
+    people = [Staff(staff_id=f"s{n}", name=f"Person {n}", role="team_manager", slack_user_id=f"U0P{n:04d}") for n in range(60)]
+    for staff in people:
+        await deliverer.send_direct(staff, Reply.text("Your reminders for today"))
+    assert [call.method for call in fake_slack.calls] == ["chat.postMessage"] * len(people)
+    assert [args["channel"] for args in fake_slack.called("chat.postMessage")] == [s.slack_user_id for s in people]
+
+
+async def test_a_rate_limited_digest_carries_retry_after(slack_app, fake_slack):
+    fake_slack.fail["chat.postMessage"] = (429, "ratelimited", {"Retry-After": "12"})
+    with pytest.raises(DeliveryFailed) as failed:
+        await build_deliverer(slack_app).send_direct(person(), Reply.text("hello"))
+    assert failed.value.retry_after == 12.0 and not failed.value.permanent and failed.value.reason == "ratelimited"
 
 
 async def test_send_channel_posts_to_the_channel(slack_app, fake_slack):
@@ -55,9 +71,10 @@ async def test_rate_limits_carry_retry_after(slack_app, fake_slack):
     assert failed.value.retry_after == 7.0 and not failed.value.permanent
 
 
-@pytest.mark.parametrize("error,permanent", [("user_not_found", True), ("account_inactive", True), ("internal_error", False)])
+@pytest.mark.parametrize("error,permanent", [("user_not_found", True), ("channel_not_found", True), ("account_inactive", True),
+                                             ("user_disabled", True), ("internal_error", False)])
 async def test_errors_are_permanent_only_when_retrying_cannot_help(slack_app, fake_slack, error, permanent):
-    fake_slack.fail["conversations.open"] = (200, error, {})
+    fake_slack.fail["chat.postMessage"] = (200, error, {})
     with pytest.raises(DeliveryFailed) as failed:
         await build_deliverer(slack_app).send_direct(person(), Reply.text("hello"))
     assert failed.value.permanent is permanent
@@ -99,3 +116,30 @@ async def test_an_agenda_button_opens_its_form_and_the_submission_adds_the_item(
         items = [(i.team_id, i.meeting_date.isoformat(), i.text) for i in session.scalars(select(AgendaItem))]
     assert items == [("north", "2026-11-26", "Caseload review")]
     assert "Added to the agenda" in (await slack.fake.wait_for("chat.postMessage"))[0]["text"]
+
+
+async def test_with_the_scheduler_retries_a_rate_limit_after_its_retry_after_and_gives_up_on_an_unknown_user(slack_app, fake_slack):
+    from scheduler.delivery import RateGate, send_with_retries
+
+    deliverer = build_deliverer(slack_app)
+    waits: list[float] = []
+    outcomes: list[tuple[int, str, str | None]] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        fake_slack.fail.pop("chat.postMessage", None)  # the rate limit has passed
+
+    async def record(attempt: int, outcome: str, reason: str | None, retry_after: float | None) -> None:
+        outcomes.append((attempt, outcome, reason))
+
+    fake_slack.fail["chat.postMessage"] = (429, "ratelimited", {"Retry-After": "9"})
+    sent = await send_with_retries(lambda: deliverer.send_direct(person(), Reply.text("hi")), record,
+                                   max_attempts=3, backoff_seconds=1.0, sleep=sleep, gate=RateGate())
+    assert sent == "sent" and waits == [9.0]
+    assert outcomes == [(1, "retry", "ratelimited"), (2, "sent", None)]
+
+    outcomes.clear()
+    fake_slack.fail["chat.postMessage"] = (200, "channel_not_found", {})  # what Slack says for a user id it does not know
+    gone = await send_with_retries(lambda: deliverer.send_direct(person("U0GONE"), Reply.text("hi")), record,
+                                   max_attempts=3, backoff_seconds=1.0, sleep=sleep, gate=RateGate())
+    assert gone == "gave_up" and outcomes == [(1, "gave_up", "channel_not_found")]
