@@ -219,7 +219,7 @@ class OpenAction:
     owner_id: str | None
     owner_name: str | None
     due: date | None
-    source: str  # "meeting" or "decision"
+    source: str  # "meeting": an action agreed at a team meeting
 
     def as_json(self) -> dict:
         return {
@@ -279,30 +279,6 @@ def team_figures(session: Session, team_id: str, nudges: list[Nudge]) -> dict[st
     return {"supervisions_overdue": len(overdue), "replies_owed": len(replies), "absences_open": len(absences)}
 
 
-def _decision_actions(session: Session, member_ids: list[str], day: date) -> list[OpenAction]:
-    """Open actions from oversight decisions owned by team members, when the decisions feature offers them."""
-    try:
-        from handlers import decisions
-    except ImportError:
-        return []
-    finder = getattr(decisions, "open_actions_for_owners", None)
-    if finder is None or not member_ids:
-        return []
-    found = []
-    for action in finder(session, member_ids, day):
-        found.append(
-            OpenAction(
-                id=f"D{getattr(action, 'decision_id', '')}-{getattr(action, 'id', '')}",
-                text=str(getattr(action, "text", "")),
-                owner_id=getattr(action, "owner_id", None),
-                owner_name=None,
-                due=getattr(action, "due", None),
-                source="decision",
-            )
-        )
-    return found
-
-
 def build_agenda(
     session: Session,
     team_id: str,
@@ -339,13 +315,9 @@ def build_agenda(
                 source="meeting",
             )
         )
-    members = list(session.scalars(select(Staff.staff_id).where(Staff.team_id == team_id, Staff.left_on.is_(None))))
-    decision_actions = _decision_actions(session, members, day)
-    for action in decision_actions:
-        owner = session.get(Staff, action.owner_id) if action.owner_id else None
-        actions.append(
-            OpenAction(action.id, action.text, action.owner_id, owner.name if owner else None, action.due, "decision")
-        )
+    # Actions of oversight decisions are deliberately not carried here: the agenda is posted to the whole
+    # team's channel, and a decision (its case reference and actions) may only be seen by its author, their
+    # line managers and admins. Their owners get them in their own daily digest (`decision_action_due`).
     cite = policy.agenda.cite
     return Agenda(
         team_id=team.team_id,
@@ -373,14 +345,13 @@ def _action_detail(action: OpenAction) -> str:
     parts = [
         action.owner_name or action.owner_id or "",
         f"due {action.due.isoformat()}" if action.due else "",
-        "from an oversight decision" if action.source == "decision" else "",
     ]
     return ", ".join(p for p in parts if p)
 
 
 def _action_buttons(action: OpenAction) -> tuple[Button, ...]:
-    """Meeting actions can be closed from the agenda; decision actions are closed in their decision."""
-    return (Button("Done", "agenda.action_done", action.id),) if action.source == "meeting" else ()
+    """Meeting actions can be closed from the agenda."""
+    return (Button("Done", "agenda.action_done", action.id),)
 
 
 def render_agenda(agenda: Agenda) -> Reply:

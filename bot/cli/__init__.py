@@ -105,7 +105,8 @@ def database_problem(exc: BaseException, url: str | None, *, connecting: bool = 
     """One readable line for a database failure (no password, no SQL, no parameters), or None if it is not one.
 
     Only the driver's own first line is kept: SQLAlchemy's text adds the statement and its parameters
-    (which may hold personal data) and a web link. `connecting`: the failure happened opening the database.
+    (which may hold personal data) and a web link. `connecting`: the failure happened opening the database,
+    so an OSError (e.g. a SQLite folder that cannot be created) is a database problem too.
     """
     sa_exc = sys.modules.get("sqlalchemy.exc")
     if sa_exc is not None and isinstance(exc, sa_exc.DBAPIError):
@@ -113,7 +114,7 @@ def database_problem(exc: BaseException, url: str | None, *, connecting: bool = 
         lines = [line.strip() for line in str(original).splitlines() if line.strip()]
         reason = lines[0] if lines else type(original).__name__
         # A failure to connect has no statement: SQLAlchemy raises it from the connection pool.
-        unreachable = connecting or (isinstance(exc, sa_exc.OperationalError) and exc.statement is None)
+        unreachable = isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)) and exc.statement is None
     elif connecting and isinstance(exc, OSError):  # e.g. SQLite: the database folder cannot be created
         reason = f"{type(exc).__name__}: {exc.strerror or exc}"
         unreachable = True

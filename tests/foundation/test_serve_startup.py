@@ -56,3 +56,21 @@ def test_other_commands_report_an_unreachable_database_in_one_line_too(sqlite_cl
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot reach the database at postgresql+psycopg://standards:***@")
     assert len(result.stderr.strip().splitlines()) == 1 and "S3cret-pw" not in result.stderr
+
+
+def test_a_failed_statement_is_reported_without_its_sql_parameters_or_the_password():
+    from sqlalchemy import exc as sa_exc
+
+    from bot.cli import database_problem
+
+    url = "postgresql+psycopg://standards:S3cret-pw@db.internal:5432/standards"
+    failed = sa_exc.IntegrityError(
+        "INSERT INTO staff (staff_id, name) VALUES (%s, %s)", ("S1", "Jane Doe"),
+        Exception("duplicate key value violates unique constraint \"staff_pkey\"\nDETAIL:  Key (name)=(Jane Doe) already exists."),
+    )
+    message = database_problem(failed, url)
+    assert message == (
+        "database error at postgresql+psycopg://standards:***@db.internal:5432/standards "
+        "(duplicate key value violates unique constraint \"staff_pkey\")"
+    )
+    assert database_problem(ValueError("not a database error"), url) is None

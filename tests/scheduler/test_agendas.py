@@ -222,3 +222,20 @@ def test_a_team_member_marks_an_action_done_from_the_agenda(org, cli):
         assert "Done" in mark_action_done(session, "W2", button.value).plain_text()
     with org.db.unit() as session:
         assert build_agenda(session, "T1", MONDAY, org.policy, org.calendar).actions == ()
+
+
+def test_the_team_channel_agenda_never_shows_oversight_decisions(org, cli):
+    """Decisions are visible to their author, line managers and admins only; the agenda goes to the whole team."""
+    configure(org)
+    added = cli(
+        "decisions", "add", "--case", "LCS204815", "--type", "case_supervision", "--decision", "Convene a strategy meeting",
+        "--rationale", "New concerns", "--by", "M1", "--action", "Arrange the strategy discussion|W1|2026-11-27",
+    )
+    assert added.exit_code == 0, added.stderr
+    cli("team-meeting", "add-action", "T1", "Book the team away day", "--owner", "W1", "--due", "2026-12-11")
+    result = cli("agenda", "T1", "--date", "2026-11-23", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [a["text"] for a in data["open_actions"]] == ["Book the team away day"]
+    text = cli("agenda", "T1", "--date", "2026-11-23").stdout
+    assert "LCS204815" not in result.stdout + text and "strategy discussion" not in result.stdout + text
