@@ -28,7 +28,7 @@ class App:
     def db(self) -> Database:
         """The database, migrated to the latest schema on first use."""
         database = Database(self.settings.database_url)
-        database.upgrade()
+        database.ensure_current()
         return database
 
     @cached_property

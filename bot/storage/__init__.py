@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.base import Base, UTCDateTime, utcnow
@@ -40,6 +41,12 @@ def make_engine(url: str, **kwargs) -> Engine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     return create_engine(url, **kwargs)
+
+
+def head_revision() -> str:
+    """The newest migration's revision id: migration files are named `NNNN_<revision suffix>.py` and each
+    file's `revision` is its file name (a test checks this against Alembic's own view of the head)."""
+    return max(p.stem for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
 def alembic_config(url: str):
@@ -94,6 +101,20 @@ class Database:
         with self.engine.begin() as connection:
             cfg.attributes["connection"] = connection
             command.downgrade(cfg, revision)
+
+    def is_current(self) -> bool:
+        """Whether the schema is already at the newest migration (one query; no Alembic import)."""
+        try:
+            with self.engine.connect() as connection:
+                found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        except SQLAlchemyError:
+            return False  # no schema yet (or no version table): upgrade() decides, and reports real failures
+        return found == [head_revision()]
+
+    def ensure_current(self) -> None:
+        """Upgrade the schema unless it is already current (every command calls this on first use)."""
+        if not self.is_current():
+            self.upgrade()
 
     def schema_version(self) -> str | None:
         from alembic.runtime.migration import MigrationContext

@@ -52,3 +52,33 @@ def test_foreign_keys_are_enforced(db):
     with pytest.raises(Exception):
         with db.unit() as session:
             session.add(Staff(staff_id="s3", name="C", role="other", manager_id="nobody"))
+
+
+def test_head_revision_is_alembics_head_and_each_file_names_its_revision():
+    from alembic.script import ScriptDirectory
+
+    from bot.storage import alembic_config, head_revision
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert head_revision() == script.get_current_head()
+    for rev in script.walk_revisions():
+        assert rev.path.endswith(f"{rev.revision}.py")
+
+
+def test_a_current_schema_is_not_migrated_again(db_url, monkeypatch):
+    database = Database(db_url)
+    try:
+        database.ensure_current()
+        assert database.is_current()
+
+        def refuse(*args, **kwargs):
+            raise AssertionError("upgrade() called on a current schema")
+
+        monkeypatch.setattr(Database, "upgrade", refuse)
+        database.ensure_current()
+        database.downgrade("0006_teams")
+        assert not database.is_current()
+        with pytest.raises(AssertionError, match="current schema"):
+            database.ensure_current()
+    finally:
+        database.dispose()
