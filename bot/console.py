@@ -72,7 +72,7 @@ def run_console(app) -> None:
         text = line.strip()
         if not interactive and text:
             click.echo(f"{PROMPT}{text}")
-        command = text.lower().rstrip(".!")
+        command = text.lower().rstrip(".!").lstrip("/")
         if command in ("quit", "exit", "bye", ":q"):
             break
         if not text:

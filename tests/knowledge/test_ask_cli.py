@@ -79,3 +79,10 @@ def test_chat_ends_at_end_of_input_and_rejects_oversized_questions(cli):
     result = cli("chat", input="z" * 10_000 + "\n")
     assert result.exit_code == 0
     assert "too long" in result.stdout and result.stdout.rstrip().endswith("Bye.")
+
+
+@pytest.mark.parametrize("word", ["/quit", "exit", "/exit", "Bye!"])
+def test_chat_understands_the_usual_ways_to_leave(cli, word):
+    result = cli("chat", input=f"{word}\nnever read\n")
+    assert result.exit_code == 0
+    assert "never read" not in result.stdout and result.stdout.rstrip().endswith("Bye.")
