@@ -8,9 +8,9 @@ answers 429 with a Retry-After (1 s, or the time until the method's next free sl
 *violation* when a request for a limited method arrives while the client has already been told to wait
 (more than 50 ms after a 429 and before its Retry-After ends). Runs, each on a fresh database:
 
-- the scheduler with `bot.slack.delivery` (conversations.open, then chat.postMessage), stopped at 60 s;
-- the scheduler with a deliverer that posts straight to the user id (chat.postMessage only);
-- the baseline: the same, one at a time.
+- the scheduler with `bot.slack.delivery` (one chat.postMessage to the person's user id per digest; the
+  `conversations.open` column must stay 0);
+- the baseline: the same deliverer, one digest at a time.
 
 A second run of the same day must send nothing.
 """
@@ -64,6 +64,7 @@ class FakeSlack:
             "conversations.open": Bucket(open_per_minute / 60.0, open_per_minute),
         }
         self.delivered: list[str] = []
+        self.opened = 0
         self.limited = 0
         self.violations = 0
 
@@ -87,6 +88,7 @@ class FakeSlack:
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(int(wait + 0.999))}
             )
         if method == "conversations.open":
+            self.opened += 1
             return web.json_response({"ok": True, "channel": {"id": "D" + str(data.get("users"))}})
         if method == "chat.postMessage":
             self.delivered.append(str(data.get("channel")))
@@ -104,21 +106,7 @@ class FakeSlack:
         return runner, f"http://127.0.0.1:{port}/api/"
 
 
-def direct_deliverer(app):
-    """`bot.slack.delivery`'s deliverer, posting straight to the user id (Slack opens the app DM itself)."""
-    from bot.slack import render
-    from bot.slack.delivery import SlackDeliverer, build_deliverer
-
-    class DirectSlackDeliverer(SlackDeliverer):
-        async def send_direct(self, staff, reply) -> None:
-            await self._call("chat_postMessage", channel=staff.slack_user_id, **render.message(reply))
-
-    return DirectSlackDeliverer(build_deliverer(app).client)
-
-
-def slack_deliverer(app, kind: str):
-    if kind == "direct":
-        return direct_deliverer(app)
+def slack_deliverer(app):
     from bot.slack.delivery import build_deliverer
 
     return build_deliverer(app)
@@ -162,7 +150,7 @@ def nudge_source(recipients: int):
     return lambda session, policy, calendar, day: nudges
 
 
-async def one_run(label: str, database_url: str, args, deliverer_kind: str, concurrency: int, limit: float | None) -> dict:
+async def one_run(label: str, database_url: str, args, concurrency: int, limit: float | None) -> dict:
     from scheduler.digests import deliver_digests
 
     fake = FakeSlack(args.rate, args.open_rate, args.latency_ms / 1000)
@@ -172,7 +160,7 @@ async def one_run(label: str, database_url: str, args, deliverer_kind: str, conc
     try:
         await asyncio.to_thread(lambda: app.db)
         await asyncio.to_thread(seed, app, args.recipients)
-        deliverer = slack_deliverer(app, deliverer_kind)
+        deliverer = slack_deliverer(app)
         source = nudge_source(args.recipients)
         started = time.perf_counter()
         run = deliver_digests(app, DAY, deliverers=[deliverer], source=source, concurrency=concurrency)
@@ -197,6 +185,7 @@ async def one_run(label: str, database_url: str, args, deliverer_kind: str, conc
         "delivered_by_fake": len(fake.delivered),
         "duplicates": len(fake.delivered) - len(set(fake.delivered)),
         "429s": fake.limited,
+        "conversations_open": fake.opened,
         "violations": fake.violations,
         "second_run_sent": again.sent if again else None,
     }
@@ -235,24 +224,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=100.0)
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server URL (a bench database is created)")
     parser.add_argument("--skip-baseline", action="store_true")
-    parser.add_argument("--skip-open", action="store_true", help="skip the bot.slack.delivery run")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
     from scheduler.digests import DEFAULT_CONCURRENCY
 
-    runs = [("scheduler, user-id posts", "direct", DEFAULT_CONCURRENCY, None)]
-    if not args.skip_open:
-        runs.append(("scheduler, bot.slack.delivery", "slack", DEFAULT_CONCURRENCY, 60.0))
+    runs = [("scheduler, bot.slack.delivery", DEFAULT_CONCURRENCY, None)]
     if not args.skip_baseline:
-        runs.append(("baseline: one at a time", "direct", 1, None))
+        runs.append(("baseline: one at a time", 1, None))
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        for index, (label, kind, concurrency, limit) in enumerate(runs):
+        for index, (label, concurrency, limit) in enumerate(runs):
             name = f"sb_bench_digests_{index}"
             url = fresh_postgres(args.database_url, name) if args.database_url else fresh_sqlite(Path(folder), name)
             try:
-                rows.append(asyncio.run(one_run(label, url, args, kind, concurrency, limit)))
+                rows.append(asyncio.run(one_run(label, url, args, concurrency, limit)))
             finally:
                 if args.database_url:
                     drop_postgres(args.database_url, name)
@@ -264,12 +250,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.recipients} recipients, {backend}; fake Slack: chat.postMessage {args.rate:g}/s, "
             f"conversations.open {args.open_rate:g}/min, {args.latency_ms:g} ms latency"
         )
-        line = "{:<32}{:>5}{:>9}{:>10}{:>6}{:>8}{:>7}{:>6}{:>12}{:>14}"
+        line = "{:<32}{:>5}{:>9}{:>10}{:>6}{:>8}{:>7}{:>6}{:>12}{:>7}{:>14}"
         print(line.format("run", "conc", "seconds", "finished", "sent", "failed", "dupes", "429s", "violations",
-                          "2nd run sent"))
+                          "opens", "2nd run sent"))
         for r in rows:
             print(line.format(r["run"], r["concurrency"], r["seconds"], str(r["finished"]), r["sent"],
-                              str(r["failed"]), r["duplicates"], r["429s"], r["violations"], str(r["second_run_sent"])))
+                              str(r["failed"]), r["duplicates"], r["429s"], r["violations"], r["conversations_open"],
+                              str(r["second_run_sent"])))
         baseline = next((r for r in rows if r["concurrency"] == 1), None)
         if baseline:
             print(f"speed-up over the baseline: {baseline['seconds'] / rows[0]['seconds']:.1f}x")

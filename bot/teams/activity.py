@@ -18,7 +18,7 @@ MAX_TEXT_CHARS = 28_000  # Teams' own message size limit
 _OBJECT_FIELDS = ("from", "recipient", "conversation", "channelData")
 _STRING_FIELDS = ("type", "id", "channelId", "serviceUrl", "text", "name", "locale", "replyToId", "textFormat")
 _ACCOUNT_FIELDS = ("id", "name", "aadObjectId", "role")
-_CONVERSATION_FIELDS = ("id", "conversationType", "tenantId", "name")
+_CONVERSATION_FIELDS = ("id", "conversationType", "tenantId", "name", "aadObjectId", "role")
 # activity types that carry a person's words or card input: they must say who sent them
 _FROM_REQUIRED = ("message", "invoke")
 # the longest values the stored conversation references keep (bot/storage/models/teams.py)
