@@ -214,7 +214,6 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("chasing", "follow up"),
     ("cover", "include", "address"),
     ("covers", "include", "address"),
-    ("should be on", "include", "contain"),
     ("boss's", "line manager"),
     ("tell", "advise", "inform", "let know"),
     ("inform", "advise", "tell"),

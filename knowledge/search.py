@@ -170,7 +170,7 @@ LIGHT_WEIGHT = 0.35
 VARIANT_WEIGHT = 0.65  # a word sharing the asker's word's stem-start ("advert" ~ "advertisement")
 PART_WEIGHT = 0.75  # one word of a glossary phrase standing alone ("team" of "team meeting")
 SURFACE_BOOST = 0.2  # the asker's own word, letter for letter, beats a word that merely shares its stem
-VARIANT_MIN = 0.9  # only the asker's own words and acronyms get stem variants, never looser synonyms
+VARIANT_MIN = 0.7  # the asker's own words, their parts of a phrase and acronyms get stem variants, never looser synonyms
 
 
 @lru_cache(maxsize=1)
@@ -382,6 +382,8 @@ class SearchIndex:
                     key = (ws[i][:-1],)  # plural acronyms: "TMs", "IROs"
                 if key not in glossary or any(j in consumed for j in range(i, i + n)):
                     continue
+                if all(ws[j] in STOP_WORDS for j in range(i, i + n)):
+                    continue  # a phrase of stop words alone ("ask for") must not become a rare idea of the question
                 owner = next((j for j in range(i, i + n) if j in groups), None)
                 if owner is None:
                     if n == 1:

@@ -163,3 +163,8 @@ def test_a_slip_that_changes_the_ending_is_matched_by_stem(index):
     plan = index.index.plan("do job descriptions need appoving")
     assert plan.corrected is not None
     assert any(("approv",) in g.alts for g in plan.groups)
+
+
+def test_a_glossary_phrase_of_stop_words_alone_is_not_an_idea_of_the_question(index):
+    # "ask for" is in the glossary (-> request), but both its words are stop words: only "interview" counts
+    assert [g.word for g in index.index.plan("what should I ask for at interview").groups] == ["interview"]
