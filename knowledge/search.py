@@ -66,7 +66,8 @@ STOP_WORDS = frozenset(
     please thanks thank know need needs want wants anyone someone something anything everyone
     whats hows whos wheres does do did ask asking hi hello also any us really
     i'll we'll standard standards policy rule rules guidance say says said mean means
-    cant wont isnt arent hasnt havent doesnt didnt shouldnt couldnt wouldnt mustnt""".split()
+    cant wont isnt arent hasnt havent doesnt didnt shouldnt couldnt wouldnt mustnt
+    im ive youre theyre weve hes shes thats theres whens""".split()
 )
 
 _STEMMERS = threading.local()  # a Snowball stemmer keeps its working state on itself: one per thread
@@ -164,6 +165,7 @@ LIGHT_WORDS = frozenset(
     others own part people per person point put question questions quick quickly rather really rid right run running same
     see seen set side since sort still stuff such sure take takes taking tell tells thing things think time times
     today twice two type use used using usually want way ways well whatever whenever whether whole whose
+    supposed meant expected allowed ok okay fine
     work works worker workers working write writes year years yes yet""".split()
 )
 LIGHT_WEIGHT = 0.35
@@ -171,6 +173,28 @@ VARIANT_WEIGHT = 0.65  # a word sharing the asker's word's stem-start ("advert" 
 PART_WEIGHT = 0.75  # one word of a glossary phrase standing alone ("team" of "team meeting")
 SURFACE_BOOST = 0.2  # the asker's own word, letter for letter, beats a word that merely shares its stem
 VARIANT_MIN = 0.7  # the asker's own words, their parts of a phrase and acronyms get stem variants, never looser synonyms
+
+
+# A question word the standards seldom use (idf at least RARE_SHARE of the rarest possible) but everyday
+# English uses a lot ("supposed", "never", "left") weighs less: from Zipf frequency GENERAL_FROM (wordfreq)
+# down to GENERAL_MIN at GENERAL_FROM + GENERAL_SPAN. Topic words the standards use often are not touched.
+GENERAL_FROM = 4.0
+GENERAL_SPAN = 2.0
+GENERAL_MIN = 0.35
+RARE_SHARE = 0.5
+
+
+@lru_cache(maxsize=65536)
+def everyday_weight(phrase: str) -> float:
+    """How much a question word says about the topic, by how common it is in everyday English (wordfreq).
+
+    A word the standards rarely use gets a high idf, but if it is an everyday word ("supposed", "never",
+    "done") it is not what the question is about; a rare English word ("laptop", "appraisal") keeps its weight.
+    """
+    from wordfreq import zipf_frequency
+
+    zipf = min((zipf_frequency(w, "en", wordlist="small") for w in phrase.split()), default=0.0)
+    return max(GENERAL_MIN, min(1.0, 1.0 - (zipf - GENERAL_FROM) / GENERAL_SPAN * (1.0 - GENERAL_MIN)))
 
 
 @lru_cache(maxsize=1)
@@ -294,6 +318,7 @@ class SearchIndex:
         self._recent: dict[str, tuple[QueryPlan, list[tuple[int, float, float]]]] = {}
         self._lock = threading.Lock()
         self.sorted_stems = sorted(self.idf)
+        everyday_weight("the")  # load the word-frequency table now, not on the first question
 
     # ---- the question --------------------------------------------------------------------------
 
@@ -345,6 +370,9 @@ class SearchIndex:
         corrected = False
         for i, w in enumerate(ws):
             if i in consumed or w in STOP_WORDS or len(w) < 4 or w.isdigit():
+                continue
+            if w.endswith("s") and stem(w) == w and (self.knows(w[:-1]) or (w[:-1],) in glossary):
+                ws[i] = w[:-1]  # plural acronyms, which the stemmer leaves alone: "PDRs", "TMs", "IROs"
                 continue
             if self.knows(stem(w)) or (stem(w),) in glossary or (w,) in glossary:
                 continue
@@ -420,8 +448,9 @@ class SearchIndex:
                 group.idf = max(known)  # an unknown word with a glossary meaning
             else:
                 group.idf = self.max_idf * 0.9
-            if group.word in LIGHT_WORDS:
-                group.idf *= LIGHT_WEIGHT
+            rare_here = not own or max(own) >= RARE_SHARE * self.max_idf  # the standards seldom use the asker's word
+            everyday = everyday_weight(group.word) if rare_here else 1.0
+            group.idf *= min(LIGHT_WEIGHT if group.word in LIGHT_WORDS else 1.0, everyday)
         ordered = tuple(groups[i] for i in sorted(groups))
         lowered = " ".join(ws)
         return QueryPlan(

@@ -15,11 +15,13 @@ from knowledge.corpus import CACHE_FILE, build_cache
 HERE = Path(__file__).parent
 DEV = HERE.parents[2] / "shared" / "eval" / "dev_questions.jsonl"
 OWN = HERE / "questions.jsonl"
+HELDOUT = HERE / "heldout_questions.jsonl"  # written from the sources alone, by someone who never saw the search code
 
 # Measured floors (see README "Standards Q&A"); the targets are top-1 0.90, top-3 0.97, abstain 0.80.
 FLOORS = {
-    "dev": {"top1": 0.80, "top3": 0.92, "abstain": 0.80},
-    "own": {"top1": 0.86, "top3": 0.97, "abstain": 0.80},
+    "dev": {"top1": 0.80, "top3": 0.91, "abstain": 0.80},
+    "own": {"top1": 0.86, "top3": 0.97, "abstain": 0.87},
+    "heldout": {"top1": 0.81, "top3": 0.87, "abstain": 0.91},
 }
 
 
@@ -40,9 +42,9 @@ def measure(path: Path) -> dict[str, float]:
     return {"top1": top1 / answerable, "top3": top3 / answerable, "abstain": abstained / max(unanswerable, 1)}
 
 
-@pytest.mark.parametrize("name", ["dev", "own"])
+@pytest.mark.parametrize("name", ["dev", "own", "heldout"])
 def test_answer_quality_meets_the_measured_floor(name):
-    path = DEV if name == "dev" else OWN
+    path = {"dev": DEV, "own": OWN, "heldout": HELDOUT}[name]
     if name == "dev" and not DEV.exists():
         path, name = OWN, "own"
     scores = measure(path)

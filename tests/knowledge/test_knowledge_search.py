@@ -168,3 +168,26 @@ def test_a_slip_that_changes_the_ending_is_matched_by_stem(index):
 def test_a_glossary_phrase_of_stop_words_alone_is_not_an_idea_of_the_question(index):
     # "ask for" is in the glossary (-> request), but both its words are stop words: only "interview" counts
     assert [g.word for g in index.index.plan("what should I ask for at interview").groups] == ["interview"]
+
+
+def test_everyday_words_the_standards_seldom_use_weigh_less(index):
+    from knowledge.search import everyday_weight
+
+    assert everyday_weight("never") < everyday_weight("supposed") < everyday_weight("laptop") <= 1.0
+    assert everyday_weight("appraisal") == 1.0
+    si = index.index
+    groups = {g.word: g.idf for g in si.plan("can I cancel supervision if I never get time").groups}
+    # "never" and "cancel" are about as rare in the standards, but "never" says far less about what is asked
+    assert abs(si.idf["never"] - si.idf["cancel"]) < 0.5
+    assert groups["never"] < 0.5 * groups["cancel"]
+
+
+def test_chat_contractions_without_apostrophes_are_stop_words(index):
+    words_ = [g.word for g in index.index.plan("im not sure theyre doing supervision").groups]
+    assert "im" not in words_ and "theyre" not in words_ and "supervision" in words_
+
+
+def test_plural_acronyms_mean_their_singular(index):
+    plan = index.index.plan("when are PDRs due")
+    assert any(("pdr",) in g.alts for g in plan.groups)
+    assert index.search("when are PDRs due")[0].passage.id == index.search("when are PDR due")[0].passage.id
