@@ -50,7 +50,7 @@ PRIOR_POWER = 0.5
 TYPO_TRUST = 1.0  # a corrected word counts its similarity squared ("supervison": 0.83)
 TYPO_SIMILARITY = 0.8  # 1 - edits / length: one slip in five letters
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
-MIN_COVERAGE = 0.45  # below this share of the question's rarity the search abstains
+MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abstains
 MIN_SCORE = 2.0
 WINDOW_CHARS = 700
 
