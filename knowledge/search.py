@@ -475,9 +475,11 @@ class SearchIndex:
         if best_coverage < MIN_COVERAGE or best_score < MIN_SCORE:
             return []
         hits = []
-        for i, score, coverage in ranked[:limit]:
-            if hits and (coverage < MIN_COVERAGE * 0.7 or score < RELATIVE_FLOOR * best_score):
-                break  # further results must be relevant in their own right, not just the next best
+        for i, score, coverage in ranked:
+            if len(hits) >= limit or score < RELATIVE_FLOOR * best_score:
+                break  # ranked by score: nothing further is close enough to the best
+            if hits and coverage < MIN_COVERAGE * 0.7:
+                continue  # further results must be relevant in their own right, not just the next best
             passage = self.passages[i]
             hits.append(Hit(passage, round(score, 3), round(coverage, 3), self.window(passage, plan)))
         return hits

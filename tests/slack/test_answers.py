@@ -14,7 +14,7 @@ def buttons(blocks, action_id=None):
 
 
 async def test_standard_acks_at_once_and_answers_with_passage_source_and_votes(slack):
-    response = await slack.command("/standard", "how often should an NQSW be supervised?")
+    response = await slack.command("/standard", "how often should supervision happen")
     assert response.status == 200
     assert await response.text() == ""  # the ack carries nothing; the answer follows via response_url
     answer = (await slack.fake.wait_for("respond"))[0]
@@ -23,9 +23,9 @@ async def test_standard_acks_at_once_and_answers_with_passage_source_and_votes(s
     assert "supervis" in texts.lower()
     assert any(b["type"] == "context" and "›" in b["elements"][0]["text"] for b in answer["blocks"])  # source › section
     helpful = buttons(answer["blocks"], "answer.helpful")[0]
-    assert helpful["value"].endswith("|how often should an NQSW be supervised?")
-    overflow = buttons(answer["blocks"], "answer.more")
-    assert overflow and overflow[0]["type"] == "overflow" and overflow[0]["options"]
+    assert helpful["value"].endswith("|how often should supervision happen")
+    overflow = buttons(answer["blocks"], "answer.more")  # 3 more results: one overflow menu (Slack needs 2-5 options)
+    assert overflow and overflow[0]["type"] == "overflow" and len(overflow[0]["options"]) >= 2
 
 
 async def test_votes_are_stored_for_the_knowledge_owners(slack):
