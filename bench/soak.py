@@ -123,9 +123,11 @@ class Fakes:
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": "D" + str(args.get("users", ""))[1:]}})
         if method == "chat.postMessage":
-            if str(args.get("channel", "")).startswith("D"):
-                self.dm_posts.append(str(args.get("channel")))
-            return web.json_response({"ok": True, "channel": args.get("channel"), "ts": f"1700000000.{next(self.ts):06d}"})
+            channel = str(args.get("channel", ""))
+            if channel.startswith(("D", "U", "W")):  # a DM channel, or a user id (Slack posts in the app's DM)
+                self.dm_posts.append(channel)
+                channel = "D" + channel[1:]
+            return web.json_response({"ok": True, "channel": channel, "ts": f"1700000000.{next(self.ts):06d}"})
         if method == "users.info":
             return web.json_response({"ok": False, "error": "user_not_found"})
         if method == "auth.test":
