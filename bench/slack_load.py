@@ -92,7 +92,7 @@ def serve(kind: str, database_url: str, api_url: str, port: int, ready) -> None:
     app = App(settings_for(database_url, api_url))
     app.db
     seed(app)
-    app.knowledge  # build the index before taking traffic, as `serve` does on first use
+    app.warm_up()  # build the index before taking traffic, as `serve` does
     if kind == "real":
         from bot.server import build_web_app
 

@@ -57,6 +57,16 @@ class App:
 
         return load_index(self)
 
+    def warm_up(self) -> None:
+        """Before a server takes traffic: build the search index, then move everything loaded so far (the
+        index, the word-frequency table, the policy) out of the garbage collector's sight, so full collections
+        stay short and no request stalls behind one."""
+        import gc
+
+        self.policy, self.calendar, self.knowledge  # noqa: B018 - built for their side effect
+        gc.collect()
+        gc.freeze()
+
     def close(self) -> None:
         if "db" in self.__dict__:
             self.db.dispose()

@@ -32,6 +32,10 @@ def serve(ctx: click.Context, port: int | None, host: str) -> None:
         if problem is None:
             raise
         raise Failure(problem) from None
+    try:
+        app.warm_up()  # build the search index now, so the first questions are not the slow ones
+    except Exception as exc:  # noqa: BLE001 - the index is built again on the first question
+        logging.getLogger("standards_bot.serve").warning("search index not preloaded (%s); it is built on first use", type(exc).__name__)
     web_app = build_web_app(app)  # its scheduler starts with the server unless SCHEDULER_ENABLED=false
     if app.settings.slack_app_token:  # Slack Socket Mode alongside HTTP (issue 5)
         from bot.slack.socket_mode import start as start_slack_socket_mode

@@ -82,3 +82,20 @@ def test_a_current_schema_is_not_migrated_again(db_url, monkeypatch):
             database.ensure_current()
     finally:
         database.dispose()
+
+
+def test_warm_up_builds_the_index_and_freezes_what_is_loaded(db_url):
+    import gc
+
+    from bot.app import App
+    from bot.config import Settings
+
+    app = App(Settings(database_url=db_url, _env_file=None))
+    try:
+        before = gc.get_freeze_count()
+        app.warm_up()
+        assert "knowledge" in app.__dict__ and app.knowledge.search("EAP helpline")
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
+        app.close()
