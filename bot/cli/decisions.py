@@ -64,6 +64,20 @@ def _print_view(view: feature.DecisionView, as_json: bool) -> None:
         click.echo(feature.case_note(view))
 
 
+def _store_and_show(app, request: Request, values, as_json: bool) -> None:
+    """Validate and store one decision in one transaction (exit 2 naming each bad field), then show it."""
+    try:
+        with app.db.unit() as session:
+            header = feature.store_decision(session, app.policy, request, values())
+            view = feature.show_decision(session, app.policy, app.calendar, header.id, None, operator=True, tz=app.tz)
+    except InvalidInput as exc:
+        raise _cli_error(exc) from exc
+    if as_json:
+        _print_view(view, True)
+    else:
+        click.echo(feature.saved_reply(view, app.policy).plain_text())
+
+
 def register(main: click.Group) -> None:
     """Add this feature's commands to the `standards-bot` group."""
 
@@ -87,17 +101,7 @@ def register(main: click.Group) -> None:
         app = get_app(ctx)
         values = {"case_ref": case_ref, "type": kind, "decision": decision, "rationale": rationale,
                   "risk": risk, "child_voice": child_voice, **_action_values(actions)}
-        request = Request(now=app.now(), platform="cli", staff_id=by)
-        try:
-            with app.db.unit() as session:
-                header = feature.store_decision(session, app.policy, request, values)
-                view = feature.show_decision(session, app.policy, app.calendar, header.id, None, operator=True, tz=app.tz)
-        except InvalidInput as exc:
-            raise _cli_error(exc) from exc
-        if as_json:
-            _print_view(view, True)
-        else:
-            click.echo(feature.saved_reply(view, app.policy).plain_text())
+        _store_and_show(app, Request(now=app.now(), platform="cli", staff_id=by), lambda: values, as_json)
 
     @decisions.command("capture")
     @click.argument("line")
@@ -108,17 +112,7 @@ def register(main: click.Group) -> None:
         """Quick capture from one line: "LCS204815: step down to early help because risks reduced"."""
         app = get_app(ctx)
         request = Request(now=app.now(), platform="cli", staff_id=by, text=line)
-        try:
-            with app.db.unit() as session:
-                values = feature.quick_capture_values(app.policy, line)
-                header = feature.store_decision(session, app.policy, request, values)
-                view = feature.show_decision(session, app.policy, app.calendar, header.id, None, operator=True, tz=app.tz)
-        except InvalidInput as exc:
-            raise _cli_error(exc) from exc
-        if as_json:
-            _print_view(view, True)
-        else:
-            click.echo(feature.saved_reply(view, app.policy).plain_text())
+        _store_and_show(app, request, lambda: feature.quick_capture_values(app.policy, line), as_json)
 
     @decisions.command("amend")
     @click.argument("decision_id")
