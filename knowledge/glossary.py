@@ -14,7 +14,7 @@ from dataclasses import dataclass
 ACRONYMS: tuple[tuple[str, ...], ...] = (
     ("nqsw", "newly qualified social worker", "newly qualified"),
     ("asye", "assessed and supported year in employment"),
-    ("rtw", "return to work", "back to work", "phased return"),
+    ("rtw", "return to work"),
     ("pdr", "personal development review", "appraisal"),
     ("onetoone", "supervision"),  # 1:1, 1-1, one to one
     ("eap", "employee assistance programme", "helpline"),
@@ -78,6 +78,8 @@ ACRONYMS: tuple[tuple[str, ...], ...] = (
 )
 
 SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("return to work", "back to work", "phased return"),
+    ("return to work interview", "return to work meeting", "rtw"),
     ("sickness", "absence", "off sick", "sick", "ill", "illness", "sick leave"),
     ("sick note", "fit note", "medical certificate", "sickness certificate"),
     ("appraisal", "pdr", "performance conversation", "annual review"),
@@ -217,6 +219,8 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("cover", "include", "address"),
     ("covers", "include", "address"),
     ("boss's", "line manager"),
+    ("how quickly", "timescale", "within", "working days"),
+    ("how soon", "timescale", "within", "working days"),
     ("laptop", "equipment", "devices"),
     ("laptops", "equipment", "devices"),
     ("get back to", "respond", "reply", "response"),

@@ -242,6 +242,8 @@ _CONTENTS = re.compile(
     r"|\b(contents?|checklist|list of)\b"
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*]|\(?[a-z\d]{1,2}[.)])\s+\S", re.M)
+_QUESTION_WORDS = frozenset({"how", "when", "what", "which", "who", "where", "why"})
+SYNONYM_OWN_WEIGHT = 0.45  # below the glossary's answers (0.55): "often" alone says less than "monthly"
 _WHO = re.compile(r"\b(who|whose|which (manager|role))\b")
 
 
@@ -426,9 +428,13 @@ class SearchIndex:
                     for j in range(i, i + n):
                         groups.pop(j, None)
                     groups[owner] = Group(word=" ".join(ws[i : i + n]))
-                    groups[owner].add(tuple(s for j, s in enumerate(key) if ws[i + j] not in STOP_WORDS), certainty)
+                    # a question phrase ("how often", "how long") asks for something; its word alone in a
+                    # passage ("often termed differently") is weak evidence, the glossary's answers are better
+                    asking = ws[i] in _QUESTION_WORDS
+                    own_weight = SYNONYM_OWN_WEIGHT if asking else 1.0
+                    groups[owner].add(tuple(s for j, s in enumerate(key) if ws[i + j] not in STOP_WORDS), certainty * own_weight)
                     for alt, weight in parts.items():
-                        groups[owner].add(alt, weight)
+                        groups[owner].add(alt, weight * own_weight)
                 for alt, weight in glossary[key]:
                     groups[owner].add(alt, weight * certainty)
                 i += n - 1

@@ -191,3 +191,16 @@ def test_plural_acronyms_mean_their_singular(index):
     plan = index.index.plan("when are PDRs due")
     assert any(("pdr",) in g.alts for g in plan.groups)
     assert index.search("when are PDRs due")[0].passage.id == index.search("when are PDR due")[0].passage.id
+
+
+def test_how_often_looks_for_frequencies_not_the_word_often(index):
+    plan = index.index.plan("how often is supervision")
+    group = next(g for g in plan.groups if g.word == "how often")
+    assert group.alts[("often",)] < max(w for alt, w in group.alts.items() if alt != ("often",))
+    top = index.search("how often is supervision")[0]
+    assert "often termed" not in top.passage.text  # "often" in passing is not an answer about frequency
+
+
+def test_rtw_after_sickness_finds_the_return_to_work_standard(index):
+    top = index.search("rtw after sickness")[0]
+    assert "return to work meetings" in top.passage.text.lower()
