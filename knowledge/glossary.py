@@ -15,6 +15,7 @@ ACRONYMS: tuple[tuple[str, ...], ...] = (
     ("nqsw", "newly qualified social worker", "newly qualified"),
     ("asye", "assessed and supported year in employment"),
     ("rtw", "return to work"),
+    ("return to work interview", "return to work meeting", "rtw"),  # two names for one meeting
     ("pdr", "personal development review", "appraisal"),
     ("onetoone", "supervision"),  # 1:1, 1-1, one to one
     ("eap", "employee assistance programme", "helpline"),
@@ -79,7 +80,6 @@ ACRONYMS: tuple[tuple[str, ...], ...] = (
 
 SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("return to work", "back to work", "phased return"),
-    ("return to work interview", "return to work meeting", "rtw"),
     ("sickness", "absence", "off sick", "sick", "ill", "illness", "sick leave"),
     ("sick note", "fit note", "medical certificate", "sickness certificate"),
     ("appraisal", "pdr", "performance conversation", "annual review"),

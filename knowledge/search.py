@@ -477,6 +477,9 @@ class SearchIndex:
         plan, ranked = self._ranked(question)
         if not ranked or limit <= 0:
             return []
+        # the first answer must cover enough of the question: a passage that only scores well on part of it
+        # does not stand in front of one that answers it, and does not make the search abstain
+        ranked = [r for r in ranked if r[2] >= MIN_COVERAGE] + [r for r in ranked if r[2] < MIN_COVERAGE]
         _, best_score, best_coverage = ranked[0]
         if best_coverage < MIN_COVERAGE or best_score < MIN_SCORE:
             return []

@@ -204,3 +204,11 @@ def test_how_often_looks_for_frequencies_not_the_word_often(index):
 def test_rtw_after_sickness_finds_the_return_to_work_standard(index):
     top = index.search("rtw after sickness")[0]
     assert "return to work meetings" in top.passage.text.lower()
+
+
+def test_the_first_answer_covers_the_question_rather_than_scoring_on_part_of_it(index):
+    # "what should a return to work interview cover?": a supervision passage scores higher on the words
+    # "work" and "return" alone, but only the sickness-absence standard covers the question
+    hits = index.search("what should a return to work interview cover?")
+    assert hits and "return to work meetings" in hits[0].passage.text.lower()
+    assert hits[0].coverage >= 0.48
