@@ -243,6 +243,7 @@ _CONTENTS = re.compile(
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*]|\(?[a-z\d]{1,2}[.)])\s+\S", re.M)
 _QUESTION_WORDS = frozenset({"how", "when", "what", "which", "who", "where", "why"})
+PART_POWER = 3.0  # ... and less the longer the phrase: "work" alone says little of "return to work meeting"
 SYNONYM_OWN_WEIGHT = 0.45  # below the glossary's answers (0.55): "often" alone says less than "monthly"
 _WHO = re.compile(r"\b(who|whose|which (manager|role))\b")
 
@@ -423,7 +424,7 @@ class SearchIndex:
                 certainty = min(trust[i : i + n])
                 if n > 1:
                     # the phrase as a whole is the idea; each of its words alone is only part of it
-                    share = PART_WEIGHT * min(1.0, 2 / max(1, sum(1 for j in range(i, i + n) if j in groups)))
+                    share = PART_WEIGHT * min(1.0, 2 / max(1, sum(1 for j in range(i, i + n) if j in groups))) ** PART_POWER
                     parts = {alt: w * share for j in range(i, i + n) if j in groups for alt, w in groups[j].alts.items()}
                     for j in range(i, i + n):
                         groups.pop(j, None)
@@ -477,9 +478,6 @@ class SearchIndex:
         plan, ranked = self._ranked(question)
         if not ranked or limit <= 0:
             return []
-        # the first answer must cover enough of the question: a passage that only scores well on part of it
-        # does not stand in front of one that answers it, and does not make the search abstain
-        ranked = [r for r in ranked if r[2] >= MIN_COVERAGE] + [r for r in ranked if r[2] < MIN_COVERAGE]
         _, best_score, best_coverage = ranked[0]
         if best_coverage < MIN_COVERAGE or best_score < MIN_SCORE:
             return []

@@ -112,7 +112,7 @@ async def test_a_question_is_answered_with_passages_source_and_vote_buttons(team
 async def test_helpful_vote_from_the_card_is_recorded_and_acknowledged(teams_client, connector, staff):
     from bot.storage.models.knowledge import KnowledgeFeedback
 
-    await post(teams_client, activity(connector, text="what should a return to work interview cover?"))
+    await post(teams_client, activity(connector, text="what happens at a return to work meeting?"))
     helpful = next(a for a in card_elements(connector.cards(PERSONAL)[0], "Action.Submit") if a["data"]["action_id"] == "answer.helpful")
     await post(teams_client, activity(connector, text=None, value=helpful["data"], id="1700000000002", replyToId="activity-1"))
     assert "Thanks" in " ".join(card_texts(connector.cards(PERSONAL)[-1]))
