@@ -171,6 +171,7 @@ LIGHT_WORDS = frozenset(
 LIGHT_WEIGHT = 0.35
 VARIANT_WEIGHT = 0.65  # a word sharing the asker's word's stem-start ("advert" ~ "advertisement")
 PART_WEIGHT = 0.75  # one word of a glossary phrase standing alone ("team" of "team meeting")
+PART_POWER = 3.0  # ... and less the longer the phrase: "work" alone says little of "return to work meeting"
 SURFACE_BOOST = 0.2  # the asker's own word, letter for letter, beats a word that merely shares its stem
 VARIANT_MIN = 0.7  # the asker's own words, their parts of a phrase and acronyms get stem variants, never looser synonyms
 
@@ -243,7 +244,6 @@ _CONTENTS = re.compile(
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*]|\(?[a-z\d]{1,2}[.)])\s+\S", re.M)
 _QUESTION_WORDS = frozenset({"how", "when", "what", "which", "who", "where", "why"})
-PART_POWER = 3.0  # ... and less the longer the phrase: "work" alone says little of "return to work meeting"
 SYNONYM_OWN_WEIGHT = 0.45  # below the glossary's answers (0.55): "often" alone says less than "monthly"
 _WHO = re.compile(r"\b(who|whose|which (manager|role))\b")
 
