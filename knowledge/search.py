@@ -48,7 +48,9 @@ INTENT_BOOST = 0.15  # "how often" questions favour passages with timescales, "w
 PRIOR_DISTINCT = 0.6  # passages with a smaller share of distinct words (form templates) are slightly demoted
 PRIOR_POWER = 0.5
 TYPO_TRUST = 1.0  # a corrected word counts its similarity squared ("supervison": 0.83)
-TYPO_SIMILARITY = 0.8  # 1 - edits / length: one slip in five letters
+TYPO_SIMILARITY = 0.8
+LONG_WORD = 9  # a word this long may carry two slips ("superviosn": a swap and a dropped letter) ...
+LONG_TYPO_SIMILARITY = 0.7  # ... so it is corrected at a lower similarity  # 1 - edits / length: one slip in five letters
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abstains
 MIN_SCORE = 2.0
@@ -381,7 +383,8 @@ class SearchIndex:
                 continue
             # OSA distance counts a swap of two letters ("retrun") as one edit; candidates are the corpus's
             # words and the everyday words the search ignores ("gidance" is "guidance", not a rare term)
-            matches = process.extract(w, self._typo_words(), scorer=OSA.normalized_similarity, score_cutoff=TYPO_SIMILARITY, limit=3)
+            cutoff = LONG_TYPO_SIMILARITY if len(w) >= LONG_WORD else TYPO_SIMILARITY
+            matches = process.extract(w, self._typo_words(), scorer=OSA.normalized_similarity, score_cutoff=cutoff, limit=3)
             if matches:
                 ws[i], best = matches[0][0], matches[0][1]
                 trust[i] = TYPO_TRUST * best**2

@@ -213,3 +213,11 @@ def test_a_word_of_a_long_phrase_alone_says_little(index):
     assert group.alts[("work",)] < 0.3 < group.alts[("return", "work", "meet")]
     top = index.search("what happens at a return to work meeting")[0]
     assert "return to work meetings" in top.passage.text.lower()
+
+
+def test_a_long_word_with_two_slips_is_still_corrected(index):
+    plan = index.index.plan("superviosn records")
+    assert plan.corrected is not None and plan.corrected.split()[0].startswith("supervis")
+    assert any(("supervis",) in g.alts for g in plan.groups)  # "supervision" is among the candidates
+    # a short word with as many slips is not "corrected" into something else
+    assert index.index.plan("xqzv records").corrected is None
