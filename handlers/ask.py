@@ -21,7 +21,7 @@ from handlers.policy import Policy
 from handlers.types import Actions, Button, Item, ItemList, PassagePart, Reply, Request, Text
 
 MAX_QUESTION_CHARS = 500  # a question, not a document: longer input is almost always a paste by mistake
-MAX_LIMIT = 10
+MAX_LIMIT = 50
 DEFAULT_RETENTION_DAYS = 90
 
 

@@ -15,7 +15,7 @@ from handlers.errors import InvalidInput
 @click.command()
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON object on stdout.")
-@click.option("--limit", default=3, show_default=True, metavar="N", type=int, help="How many passages (1-10).")
+@click.option("--limit", default=3, show_default=True, metavar="N", type=int, help="How many passages (1-50).")
 @click.option("--batch", "batch", metavar="FILE", type=click.File("r", encoding="utf-8"), help="One question a line (- for stdin); prints JSON Lines.")
 @click.pass_context
 def ask(ctx, question, as_json, limit, batch) -> None:
@@ -50,14 +50,23 @@ def ask(ctx, question, as_json, limit, batch) -> None:
 
 
 def _batch(app, stream, limit: int) -> None:
-    """One JSON object per non-blank input line, in order, each with the search time in ms."""
+    """One JSON object per input line, in order, each with the search time in ms.
+
+    A blank line between questions gets an object with an error, so output line N still answers input
+    line N; blank lines at the end of the input are ignored.
+    """
     from handlers.ask import search_json
 
     index = app.knowledge  # start-up happens here, before any timing
+    blanks = 0
     for line in stream:
         query = line.strip()
         if not query:
+            blanks += 1
             continue
+        for _ in range(blanks):
+            click.echo(json.dumps({"query": "", "results": [], "error": "the question is empty", "elapsed_ms": 0.0}))
+        blanks = 0
         started = time.perf_counter()
         try:
             payload = search_json(index, query, limit)

@@ -45,16 +45,21 @@ def test_empty_and_oversized_questions_are_bad_input(cli, question):
 def test_limit_out_of_range_is_bad_input(cli):
     result = cli("ask", "supervision", "--limit", "0")
     assert result.exit_code == 2 and "--limit" in result.stderr
+    assert cli("ask", "supervision", "--limit", "51").exit_code == 2
+    many = cli("ask", "supervision", "--json", "--limit", "20")
+    assert many.exit_code == 0 and 3 < len(json.loads(many.stdout)["results"]) <= 20
 
 
 def test_batch_prints_one_json_line_per_question_in_order_with_timing(cli):
-    questions = "EAP helpline\nwifi password for visitors\n\nNQSW supervision frequency\n"
+    questions = "EAP helpline\nwifi password for visitors\n\nNQSW supervision frequency\n\n\n"
     result = cli("ask", "--batch", "-", "--limit", "1", input=questions)
     assert result.exit_code == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["query"] for line in lines] == ["EAP helpline", "wifi password for visitors", "NQSW supervision frequency"]
+    # output line N answers input line N: the blank third line gets an error object; trailing blanks nothing
+    assert [line["query"] for line in lines] == ["EAP helpline", "wifi password for visitors", "", "NQSW supervision frequency"]
+    assert "empty" in lines[2]["error"] and lines[2]["results"] == []
     assert all(isinstance(line["elapsed_ms"], float) and line["elapsed_ms"] >= 0 for line in lines)
-    assert lines[1]["results"] == [] and len(lines[0]["results"]) == 1
+    assert lines[1]["results"] == [] and len(lines[0]["results"]) == 1 and lines[3]["results"]
 
 
 def test_batch_reads_a_file_and_reports_a_too_long_line_without_stopping(cli, tmp_path):
