@@ -79,11 +79,23 @@ def test_default_output_name(sqlite_cli, tmp_path, monkeypatch):
     assert zipfile.is_zipfile(tmp_path / "standards-bot-teams.zip")
 
 
-def test_missing_or_invalid_app_id_exits_2_with_a_clear_message(sqlite_cli, tmp_path):
+def test_without_an_app_id_the_package_is_built_for_checking_with_a_warning(sqlite_cli, tmp_path):
     out = tmp_path / "x.zip"
     result = sqlite_cli("teams-package", "--out", str(out), env={"MICROSOFT_APP_ID": ""})
-    assert result.exit_code == 2
-    assert "MICROSOFT_APP_ID is not set" in result.stderr
+    assert result.exit_code == 0, result.stderr
+    assert "MICROSOFT_APP_ID is not set" in result.stderr and "placeholder" in result.stderr
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["bots"][0]["botId"] == "00000000-0000-0000-0000-000000000000"
+    given = tmp_path / "given.zip"
+    result = sqlite_cli("teams-package", "--out", str(given), "--app-id", APP_ID, env={"MICROSOFT_APP_ID": ""})
+    assert result.exit_code == 0 and "warning" not in result.stderr
+    with zipfile.ZipFile(given) as archive:
+        assert json.loads(archive.read("manifest.json"))["bots"][0]["botId"] == APP_ID
+
+
+def test_an_invalid_app_id_exits_2_with_a_clear_message_and_writes_nothing(sqlite_cli, tmp_path):
+    out = tmp_path / "x.zip"
     result = sqlite_cli("teams-package", "--out", str(out), env={"MICROSOFT_APP_ID": "my-bot"})
     assert result.exit_code == 2
     assert "GUID" in result.stderr
