@@ -50,3 +50,12 @@ def test_python_dash_m_bot_runs_it_too():
     )
     assert result.returncode == 0, result.stderr
     assert "https://bot.example.org/slack/events" in {c["url"] for c in yaml.safe_load(result.stdout)["features"]["slash_commands"]}
+
+
+def test_without_url_a_placeholder_address_is_used_with_a_warning(sqlite_cli):
+    result = sqlite_cli("slack-manifest")
+    assert result.exit_code == 0, result.stderr
+    assert _urls(yaml.safe_load(result.stdout)) == {"https://standards-bot.example.org/slack/events"}
+    assert "warning" in result.stderr and "--url" in result.stderr
+    quiet = sqlite_cli("slack-manifest", "--socket-mode")
+    assert quiet.exit_code == 0 and "warning" not in quiet.stderr
