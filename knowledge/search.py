@@ -246,6 +246,7 @@ _CONTENTS = re.compile(
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*]|\(?[a-z\d]{1,2}[.)])\s+\S", re.M)
 _QUESTION_WORDS = frozenset({"how", "when", "what", "which", "who", "where", "why"})
+OTHER_ORG_WEIGHT = 0.1  # a question naming a council: other councils' passages count a tenth (rarely the answer)
 SYNONYM_OWN_WEIGHT = 0.45  # below the glossary's answers (0.55): "often" alone says less than "monthly"
 _WHO = re.compile(r"\b(who|whose|which (manager|role))\b")
 
@@ -556,7 +557,7 @@ class SearchIndex:
             if role in self.role_index:
                 boost[self.role_index[role]] *= 1.0 + ROLE_BOOST
         if plan.prefer_docs:
-            named = np.full(n, 0.25, dtype=np.float32)
+            named = np.full(n, OTHER_ORG_WEIGHT, dtype=np.float32)
             for key in plan.prefer_docs:
                 if key in self.doc_index:
                     named[self.doc_index[key]] = 1.0

@@ -221,3 +221,9 @@ def test_a_long_word_with_two_slips_is_still_corrected(index):
     assert any(("supervis",) in g.alts for g in plan.groups)  # "supervision" is among the candidates
     # a short word with as many slips is not "corrected" into something else
     assert index.index.plan("xqzv records").corrected is None
+
+
+def test_a_question_naming_a_council_is_not_answered_from_another_councils_standards(index):
+    # West Sussex's standards mention maternity (HR can advise); Sefton's do not
+    assert index.search("maternity leave")
+    assert index.search("sefton maternity leave") == []
