@@ -48,9 +48,9 @@ INTENT_BOOST = 0.15  # "how often" questions favour passages with timescales, "w
 PRIOR_DISTINCT = 0.6  # passages with a smaller share of distinct words (form templates) are slightly demoted
 PRIOR_POWER = 0.5
 TYPO_TRUST = 1.0  # a corrected word counts its similarity squared ("supervison": 0.83)
-TYPO_SIMILARITY = 0.8
+TYPO_SIMILARITY = 0.8  # 1 - edits / length: one slip in five letters
 LONG_WORD = 9  # a word this long may carry two slips ("superviosn": a swap and a dropped letter) ...
-LONG_TYPO_SIMILARITY = 0.7  # ... so it is corrected at a lower similarity  # 1 - edits / length: one slip in five letters
+LONG_TYPO_SIMILARITY = 0.7  # ... so it is corrected at a lower similarity
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abstains
 MIN_SCORE = 2.0
@@ -324,6 +324,7 @@ class SearchIndex:
         self._recent: dict[str, tuple[QueryPlan, list[tuple[int, float, float]]]] = {}
         self._lock = threading.Lock()
         self.sorted_stems = sorted(self.idf)
+        self._typo_candidates: list[str] | None = None  # corpus words + everyday words, built on the first typo
         everyday_weight("the")  # load the word-frequency table now, not on the first question
 
     # ---- the question --------------------------------------------------------------------------
@@ -351,11 +352,10 @@ class SearchIndex:
         return out[:4]
 
     def _typo_words(self) -> list[str]:
-        words_ = getattr(self, "_typo_candidates", None)
-        if words_ is None:
+        if self._typo_candidates is None:
             extra = sorted(w for w in STOP_WORDS | LIGHT_WORDS if len(w) >= 4 and w.isalpha() and w not in self.surface_stem)
-            words_ = self._typo_candidates = self.surface_words + extra
-        return words_
+            self._typo_candidates = self.surface_words + extra
+        return self._typo_candidates
 
     def plan(self, question: str) -> QueryPlan:
         """Content-word groups of a question with glossary alternatives and typo corrections."""
