@@ -10,9 +10,12 @@ Ranking, in one pass over an inverted index (numpy, so it stays fast on a corpus
 2. Each group scores every passage by its best alternative: BM25 over the passage text plus a bonus
    when the word is in the passage's section path (section titles say what a passage is about).
 3. Coverage: the share of the question's rarity (idf) that the passage matches. Passages that match
-   only the common part of a question lose to those that match its specific words. Structure adds
-   small boosts: the organisation the question names, timescales for "how often", roles for "who".
-4. The best candidates are re-ranked with word-pair proximity and rapidfuzz token-set similarity.
+   only the common part of a question lose to those that match its specific words. A word the standards
+   seldom use but everyday English uses a lot ("supposed", "never"; wordfreq) counts less of that rarity.
+   Structure adds small boosts: the organisation the question names, timescales for "how often", roles
+   for "who", numbers for "how many", lists for "what should it cover".
+4. The best candidates are re-ranked with word-pair proximity and rapidfuzz token-set similarity, and
+   passages holding the asker's own words letter for letter (not just their stems) gain a little.
 
 The search abstains (no results) when even the best passage covers too little of the question.
 """
