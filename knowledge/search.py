@@ -252,6 +252,13 @@ _QUESTION_WORDS = frozenset({"how", "when", "what", "which", "who", "where", "wh
 OTHER_ORG_WEIGHT = 0.1  # a question naming a council: other councils' passages count a tenth (rarely the answer)
 SYNONYM_OWN_WEIGHT = 0.45  # below the glossary's answers (0.55): "often" alone says less than "monthly"
 _WHO = re.compile(r"\b(who|whose|which (manager|role))\b")
+# question words that ask for a time: a passage that sets a timescale ("within two working days", "by 31st
+# August") answers them even when it never says "deadline" or "how long"
+TIME_ASKS = frozenset(
+    {"deadline", "deadlines", "timescale", "timescales", "timeframe", "frequency", "how long", "how often",
+     "how quickly", "how soon", "by when", "time limit"}
+)
+TIMESCALE_WEIGHT = 0.5  # below a synonym (0.55): a timescale somewhere in the passage is weaker evidence
 
 
 class SearchIndex:
@@ -315,6 +322,7 @@ class SearchIndex:
             [min(1.0, (len(set(t)) / len(t)) / PRIOR_DISTINCT) ** PRIOR_POWER if t else 0.5 for t in body_tokens], dtype=np.float32
         )
         self.has_timescale = np.array([bool(p.timescales) for p in self.passages], dtype=bool)
+        self.timescale_score = self.has_timescale.astype(np.float32)
         self.has_number = np.array([bool(_COUNT.search(_NUMBERING.sub("", p.text))) for p in self.passages], dtype=bool)
         self.has_list = np.array([len(_LIST_ITEM.findall(p.text)) >= 3 for p in self.passages], dtype=bool)
         self.has_role = np.array([bool(p.roles) for p in self.passages], dtype=bool)
@@ -544,6 +552,9 @@ class SearchIndex:
                     continue
                 np.maximum(best, contribution, out=best)
                 np.maximum(matched, present, out=matched)
+            if group.word in TIME_ASKS:
+                np.maximum(best, self.timescale_score * (group.idf * TIMESCALE_WEIGHT), out=best)
+                np.maximum(matched, self.timescale_score * TIMESCALE_WEIGHT, out=matched)
             total += best
             coverage += matched * (group.idf / idf_sum)
         score = total * (COVERAGE_FLOOR + coverage)
@@ -648,9 +659,19 @@ class SearchIndex:
             return text.replace("\n", " ")
         scores = self._sentence_scores(i, plan)
         best = max(range(len(pieces)), key=lambda j: (scores[j], -j)) if pieces else 0
-        # keep the whole passage when it fits and its best sentence is already near the start
-        if len(text) <= WINDOW_CHARS and (best == 0 or scores[0] >= scores[best] * 0.8):
-            return " ".join(pieces)
+        if len(text) <= WINDOW_CHARS:
+            return " ".join(pieces)  # a passage that fits is shown whole, in its own order
+        # start at the beginning of the best sentence's line (a list item reads whole), if that leaves room
+        starts_line, at = [], 0
+        for piece in pieces:
+            k = text.find(piece, at)
+            starts_line.append(k <= 0 or text[:k].rstrip(" ").endswith("\n"))
+            at = max(at, k + len(piece))
+        first = best
+        while first > 0 and not starts_line[first]:
+            first -= 1
+        if sum(len(p) + 1 for p in pieces[first : best + 1]) <= WINDOW_CHARS * 0.6:
+            best = first
         out = ""
         for piece in pieces[best:]:
             if len(out) + len(piece) + 1 > WINDOW_CHARS:

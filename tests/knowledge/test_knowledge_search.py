@@ -227,3 +227,44 @@ def test_a_question_naming_a_council_is_not_answered_from_another_councils_stand
     # West Sussex's standards mention maternity (HR can advise); Sefton's do not
     assert index.search("maternity leave")
     assert index.search("sefton maternity leave") == []
+
+
+def _tiny_index(text):
+    from knowledge.parse import DocumentInfo, parse_document
+    from knowledge.search import SearchIndex
+
+    info = DocumentInfo(key="t", organisation="Test Council", title="Test standards", short_title="Test")
+    return SearchIndex(parse_document(text, info))
+
+
+def test_a_deadline_question_is_answered_by_a_passage_that_sets_a_timescale():
+    si = _tiny_index(
+        "# Standards\n\n## Messages\n\nAll voicemail messages from families are answered by no later than 31st August each year.\n\n"
+        "## Phones\n\nVoicemail messages from families are kept on the team phone.\n"
+    )
+    plan = si.plan("deadline for voicemail messages")
+    ranked = si._rank(plan)
+    coverage = {si.passages[i].text.split()[0]: cov for i, _, cov in ranked}
+    # the passage with a timescale covers "deadline" (it never says the word); the other does not
+    assert coverage["All"] > coverage["Voicemail"]
+    assert si.search("deadline for voicemail messages")[0].passage.text.startswith("All voicemail")
+
+
+def test_a_passage_that_fits_is_shown_whole_in_its_own_order(index):
+    # the best-matching sentence ("sick notes") is the last; the answer (the day 8 fit note) comes before it
+    top = index.search("When do I need a fit note from someone who's off sick?")[0]
+    assert "Day 8" in top.passage.text and "doctor's fit note" in top.passage.text
+    assert top.passage.text.index("Day 8") < top.passage.text.index("sick notes are received")
+
+
+def test_a_long_passage_window_starts_at_the_best_sentences_line():
+    filler = " ".join(f"Sentence {n} says something general about the team." for n in range(20))
+    si = _tiny_index(
+        "# Standards\n\n## Records\n\n"
+        f"{filler}\n"
+        "- Laptops are issued on the first day. Leavers return their laptops and phones on their last working day.\n"
+        f"- {filler}\n"
+    )
+    hit = si.search("when do leavers return laptops")[0]
+    assert hit.text.startswith("- Laptops are issued") or hit.text.startswith("Laptops are issued")
+    assert len(hit.text) <= WINDOW_CHARS
