@@ -168,7 +168,9 @@ def _cell_text(cell: str, links: list[ResourceLink]) -> str:
     parts = [p for p in parts if p and p != "-"]
     out: list[str] = []
     for p in parts:
-        if out and not p.startswith("- ") and out[-1][-1:] not in ".:;!?" and p[:1].islower():
+        if out and not p.startswith("- ") and out[-1][-1:] not in ".:;!?" and (
+            p[:1].islower() or out[-1].rsplit(" ", 1)[-1].lower() in _OPEN_ENDINGS
+        ):
             out[-1] = f"{out[-1]} {p}"
         else:
             out.append(p)
@@ -182,12 +184,49 @@ _BOLD_CELL = re.compile(r"^\s*(?:<p>)?\s*<b>(.{2,120}?)</b>\s*(?:</p>)?\s*(.*)$"
 # ---- the document walk ----------------------------------------------------------------------
 
 
+_OPEN_ENDINGS = frozenset("a an the of to for and or in on at by with from into as be is are should must will".split())
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _cell_plain(cell: str) -> str:
+    return _squash(_TAGS.sub(" ", cell))
+
+
+def _continues(prev: list[str], cells: list[str]) -> bool:
+    """A table line that goes on with the row above (a PDF cell wrapped over several lines)."""
+    first, before = _cell_plain(cells[0]), _cell_plain(prev[0])
+    if not first or not before or before[-1:] in ".:;!?" or "<b>" in cells[0] or _URL.match(first):
+        return False
+    if any(_APPENDIX_CELL.match(_cell_plain(c)) for c in cells):
+        return False  # a new appendix row of a resources table
+    last_word = before.rsplit(" ", 1)[-1].lower()
+    return first[:1].islower() or last_word in _OPEN_ENDINGS
+
+
+def _join_wrapped_rows(lines: list[str], header_rows: set[str]) -> list[str]:
+    """Table rows wrapped over several lines, column by column, as one line per row."""
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1] if out else ""
+        if "\t" in line and "\t" in prev and _squash(line) not in header_rows and _squash(prev) not in header_rows:
+            cells, above = _split_cells(line), _split_cells(prev)
+            if _continues(above, cells):
+                width = max(len(cells), len(above))
+                above += [""] * (width - len(above))
+                cells += [""] * (width - len(cells))
+                out[-1] = "\t".join(f"{a}\n{c}" if a.strip() and c.strip() else a + c for a, c in zip(above, cells))
+                continue
+        out.append(line)
+    return out
+
+
 def _blocks(raw: str) -> list[_Block]:
     lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     tab_lines = Counter(_squash(l) for l in lines if "\t" in l)
     header_rows = {
         l for l, n in tab_lines.items() if n >= 2 and all(len(c.strip()) < 40 for c in l.split("\t"))
     }
+    lines = _join_wrapped_rows(lines, header_rows)
     stack: dict[int, str] = {}
     blocks: list[_Block] = []
     header: list[str] | None = None
@@ -271,7 +310,10 @@ def _blocks(raw: str) -> list[_Block]:
                 else:
                     parts.append(text)
             body = " | ".join(parts)
-            continuation = not cells[0].strip() and label is None
+            # a row with an empty first cell, or one that goes on mid-sentence after a page break, continues the last
+            first_text = body[:1]
+            prev_open = bool(blocks) and blocks[-1].text[-1:] not in ".:;!?\"”)"
+            continuation = label is None and (not cells[0].strip() or (first_text.islower() and prev_open))
             if label:
                 add(f"{label}. {body}" if body else label, links, label=label)
             else:

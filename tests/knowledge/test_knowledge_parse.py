@@ -74,6 +74,32 @@ def test_sentences_broken_by_page_breaks_are_joined():
     assert "resources available to benefit mental health and wellbeing" in text
 
 
+def test_table_rows_broken_by_page_breaks_are_joined():
+    # the self-assessment's resources standard runs over a page break in the middle of a sentence
+    text = "\n".join(p.text for p in passages_of("self-assessment"))
+    assert "collaborate with senior managers on the budget expenditure gaps" in text
+    assert not any(p.text[:1].islower() for p in passages_of("self-assessment"))
+
+
+def test_table_cells_wrapped_over_several_lines_are_read_column_by_column():
+    # NPT's supervision standards table: each cell of a row wraps over several lines of the PDF text
+    row = next(p for p in passages_of("npt-2015") if "All supervision notes" in p.text)
+    assert "All supervision notes relating directly to case management should be recorded during supervision." in row.text
+    assert "made available to the supervisee at the end of the supervision session" in row.text
+    info = DocumentInfo(key="t", organisation="Test Council", title="Test standards", short_title="Test")
+    raw = (
+        "# Standards\n\nStandard\tWhat it means\tTimescale\nStandard\tWhat it means\tTimescale\n"
+        "Records are kept with the\t<ul> <li>Notes are signed by the supervisor and</li> </ul>\t5 working days\n"
+        "Practitioners file\tthe supervisee.\t\n"
+        "Audits happen yearly.\tAn auditor reads the notes.\tAnnually\n"
+    )
+    texts = [p.text for p in parse_document(raw, info)]
+    joined = "\n".join(texts)
+    assert "Records are kept with the Practitioners file" in joined
+    assert "Notes are signed by the supervisor and the supervisee." in joined
+    assert "Audits happen yearly" in joined and "the supervisee. Audits" not in joined
+
+
 def test_workforce_update_plain_text_headings_become_sections():
     sections = {p.section for p in passages_of("wscc-workforce-2021")}
     assert any("3 Management Development Programme" in s for s in sections)
