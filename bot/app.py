@@ -20,9 +20,9 @@ def system_clock() -> datetime:
 class App:
     """Process-wide services, created lazily so a command only pays for what it uses."""
 
-    def __init__(self, settings: Settings | None = None, clock: Callable[[], datetime] = system_clock) -> None:
+    def __init__(self, settings: Settings | None = None, clock: Callable[[], datetime] | None = None) -> None:
         self.settings = settings or Settings()
-        self._clock = clock
+        self._clock = clock or system_clock
 
     @cached_property
     def db(self) -> Database:

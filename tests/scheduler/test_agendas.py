@@ -53,13 +53,21 @@ def test_a_meeting_on_a_bank_holiday_is_skipped_and_posting_counts_working_days(
     assert post_date(TUESDAY, CAL, 1) == MONDAY
 
 
+@pytest.fixture
+def cli_on_monday(cli, clock, monkeypatch):
+    """The CLI with the tests' clock (Monday 23 November 2026) in place of the real one."""
+    monkeypatch.setattr("bot.app.system_clock", clock)
+    return cli
+
+
 def configure(org):
     with org.db.unit() as session:
         configure_meeting(session, "T1", org.policy, channel="C0TEAM1", day="tuesday", time="10:00")
         configure_meeting(session, "T2", org.policy, channel="19:abc@thread.tacv2", platform="teams", day="wed", time="14:00")
 
 
-def test_the_agenda_carries_template_items_actions_figures_and_celebrating_success(org, cli, table):
+def test_the_agenda_carries_template_items_actions_figures_and_celebrating_success(org, cli_on_monday, table):
+    cli = cli_on_monday
     configure(org)
     assert cli("team-meeting", "add-item", "T1", "Duty rota over Christmas", "--by", "W1").exit_code == 0
     added = cli("team-meeting", "add-action", "T1", "Update the team charter", "--owner", "W2", "--due", "2026-12-04")
@@ -224,8 +232,9 @@ def test_a_team_member_marks_an_action_done_from_the_agenda(org, cli):
         assert build_agenda(session, "T1", MONDAY, org.policy, org.calendar).actions == ()
 
 
-def test_the_team_channel_agenda_never_shows_oversight_decisions(org, cli):
+def test_the_team_channel_agenda_never_shows_oversight_decisions(org, cli_on_monday):
     """Decisions are visible to their author, line managers and admins only; the agenda goes to the whole team."""
+    cli = cli_on_monday
     configure(org)
     added = cli(
         "decisions", "add", "--case", "LCS204815", "--type", "case_supervision", "--decision", "Convene a strategy meeting",
