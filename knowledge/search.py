@@ -95,6 +95,8 @@ def stem(word: str) -> str:
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_NEGATED = {"don": "do", "won": "will", "can": "can", "shan": "shall"}
+_CONTRACTED = {"ll": "will", "re": "are", "ve": "have", "d": "would", "m": "am"}
 
 
 def words(text: str) -> list[str]:
@@ -103,6 +105,13 @@ def words(text: str) -> list[str]:
     for w in _WORD.findall(rewrite(text.lower().replace("’", "'"))):
         if "'" in w:
             base, _, suffix = w.partition("'")
+            if suffix == "t" and base.endswith("n"):
+                # "isn't" -> "is not", so "not at work" reads the same either way
+                out += [_NEGATED.get(base, base[:-1]), "not"]
+                continue
+            if suffix in _CONTRACTED:
+                out += [base, _CONTRACTED[suffix]]  # "we'll" -> "we will", not "well"
+                continue
             w = base if suffix == "s" else base + suffix
         out.append(w)
     return out

@@ -187,6 +187,19 @@ def test_chat_contractions_without_apostrophes_are_stop_words(index):
     assert "im" not in words_ and "theyre" not in words_ and "supervision" in words_
 
 
+def test_contractions_are_read_as_their_words():
+    from knowledge.search import words
+
+    assert words("he isn't at work") == ["he", "is", "not", "at", "work"]
+    assert words("they don't, we can't, we'll see") == ["they", "do", "not", "we", "can", "not", "we", "will", "see"]
+    assert words("the manager's file") == ["the", "manager", "file"]
+
+
+def test_a_negated_contraction_still_matches_a_plain_english_phrase(index):
+    plan = index.index.plan("worker isn't at work")
+    assert "not at work" in [g.word for g in plan.groups]  # the glossary's phrase, with its meaning "absence"
+
+
 def test_plural_acronyms_mean_their_singular(index):
     plan = index.index.plan("when are PDRs due")
     assert any(("pdr",) in g.alts for g in plan.groups)
