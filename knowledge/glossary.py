@@ -76,6 +76,7 @@ ACRONYMS: tuple[tuple[str, ...], ...] = (
     ("npt", "neath port talbot"),
     ("cypl", "children young people and learning"),
     ("cyps", "children and young people services"),
+    ("sswb", "social services and well-being", "social services and wellbeing"),
 )
 
 SYNONYMS: tuple[tuple[str, ...], ...] = (
@@ -160,7 +161,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("home visit", "visit"),
     ("visit", "visiting", "visits"),
     ("based", "building", "situated", "office"),
-    ("office", "building", "base"),
+    ("office", "building", "base", "premises"),
     ("remote", "working remotely", "home working"),
     ("reflect", "reflective", "reflection"),
     ("audit", "auditing", "case file audit"),
@@ -354,6 +355,10 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("system", "lcs", "mosaic", "ssis", "case management system"),
     ("case management system", "lcs", "mosaic", "ssis"),
     ("screen", "section"),
+    ("max", "maximum", "limit"),
+    ("maximum", "limit"),
+    ("send", "return", "submit", "forward"),
+    ("submit", "return", "send"),
 )
 
 ACRONYM_WEIGHT = 0.8  # an acronym's spelling-out counts a little less than the words the asker typed
