@@ -373,6 +373,11 @@ ROLE_PATTERNS = {
     "registered manager": r"\bregistered managers?\b",
     "assistant director": r"\bassistant directors?\b",
     "principal officer": r"\bprincipal officers?\b",
+    "line manager": r"\bline managers?\b",
+    "group manager": r"\bgroup managers?\b",
+    "practice manager": r"\bpractice managers?\b",
+    "executive director": r"\bexecutive directors?\b",
+    "consultant social worker": r"\bconsultant social workers?\b",
     "HR": r"\bHR\b",
 }
 _ROLE_RES = {name: re.compile(p, re.I if name not in ("HR",) else 0) for name, p in ROLE_PATTERNS.items()}
