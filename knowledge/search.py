@@ -318,8 +318,10 @@ class SearchIndex:
         self.surface_stem = surface
         self.aliases: dict[str, set[str]] = defaultdict(set)
         for p in self.passages:
-            for alias in p.doc.aliases:
+            for alias in (*p.doc.aliases, p.doc.short_title):  # "management standards self-assessment" names a document
                 self.aliases[alias.lower()].add(p.doc.key)
+        # longest names first: "WSCC Management Standards" names one document, "WSCC" alone two
+        self.alias_words = sorted(((words(a), docs) for a, docs in self.aliases.items()), key=lambda item: -len(item[0]))
         by_doc: dict[str, list[int]] = defaultdict(list)
         for i, p in enumerate(self.passages):
             by_doc[p.doc.key].append(i)
@@ -382,12 +384,12 @@ class SearchIndex:
         ws = words(question)
         prefer: set[str] = set()
         consumed: set[int] = set()
-        for alias, docs in self.aliases.items():
-            alias_words = words(alias)
+        for alias_words, docs in self.alias_words:
             for i in range(len(ws) - len(alias_words) + 1):
-                if ws[i : i + len(alias_words)] == alias_words:
+                span = range(i, i + len(alias_words))
+                if ws[i : i + len(alias_words)] == alias_words and not consumed.intersection(span):
                     prefer |= docs
-                    consumed.update(range(i, i + len(alias_words)))
+                    consumed.update(span)
         glossary, longest = _stemmed_glossary()
         # spelling first, so a corrected word also gets its glossary meaning ("supervison" -> "supervision" -> 1:1)
         trust = [1.0] * len(ws)

@@ -281,3 +281,9 @@ def test_a_long_passage_window_starts_at_the_best_sentences_line():
     hit = si.search("when do leavers return laptops")[0]
     assert hit.text.startswith("- Laptops are issued") or hit.text.startswith("Laptops are issued")
     assert len(hit.text) <= WINDOW_CHARS
+
+
+def test_a_documents_short_title_names_it_and_is_not_part_of_the_question(index):
+    plan = index.index.plan("induction checklist in the WSCC Management Standards")
+    assert plan.prefer_docs == {"wscc-standards-2023"}
+    assert [g.word for g in plan.groups] == ["induction", "checklist"]
