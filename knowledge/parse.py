@@ -126,6 +126,12 @@ def _heading_level(text: str, hashes: int) -> int:
     return max(2, hashes)
 
 
+def _all_caps(text: str) -> bool:
+    """A title in capitals: in a converted PDF, the heading of a part, above the mixed-case ones under it."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
 def _clean_heading(text: str) -> str:
     text = _squash(_inline(text, []).replace("\n", " "))
     text = text.strip(" :-")
@@ -327,6 +333,8 @@ def _blocks(raw: str) -> list[_Block]:
             text = re.sub(r"(\.\.\.|…)$", "", text).strip()
             if text and len(text) <= 100 and not text.endswith("."):
                 md_level = _heading_level(text, len(m.group(1)))
+                if md_level == 0 and not _all_caps(text) and _all_caps(stack.get(0, "")) and len(stack[0].split()) >= 3:
+                    md_level = 1  # "# Content of the Act" under "# THE SOCIAL SERVICES AND WELL-BEING (WALES) ACT 2014"
                 set_heading(text, md_level)
                 prev_blank = False
                 continue

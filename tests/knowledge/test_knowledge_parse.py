@@ -100,6 +100,18 @@ def test_table_cells_wrapped_over_several_lines_are_read_column_by_column():
     assert "Audits happen yearly" in joined and "the supervisee. Audits" not in joined
 
 
+def test_mixed_case_headings_nest_under_a_heading_in_capitals():
+    # the converted PDF marks the Act's title and its sub-headings alike ("# ..."); capitals tell them apart
+    contents = next(p for p in passages_of("npt-2015") if "made up of 11 Parts" in p.text)
+    assert contents.headings == ("THE SOCIAL SERVICES AND WELL-BEING (WALES) ACT 2014", "Content of the Act")
+    info = DocumentInfo(key="t", organisation="Test Council", title="Test", short_title="Test")
+    raw = (
+        "# STAFF WELLBEING POLICY\n\n# Stress\n\nTalk to your manager about stress.\n\n"
+        "# LONE WORKING POLICY\n\nCarry a charged phone on visits.\n"
+    )
+    assert [p.headings for p in parse_document(raw, info)] == [("STAFF WELLBEING POLICY", "Stress"), ("LONE WORKING POLICY",)]
+
+
 def test_workforce_update_plain_text_headings_become_sections():
     sections = {p.section for p in passages_of("wscc-workforce-2021")}
     assert any("3 Management Development Programme" in s for s in sections)
