@@ -318,7 +318,10 @@ class SearchIndex:
         self.surface_stem = surface
         self.aliases: dict[str, set[str]] = defaultdict(set)
         for p in self.passages:
-            for alias in (*p.doc.aliases, p.doc.short_title):  # "management standards self-assessment" names a document
+            # a short title of three words or more names its document ("WSCC Management Standards"); a shorter
+            # one ("Home visits") is more likely the question's topic than a document's name
+            titles = (p.doc.short_title,) if len(words(p.doc.short_title)) >= 3 else ()
+            for alias in (*p.doc.aliases, *titles):
                 self.aliases[alias.lower()].add(p.doc.key)
         # longest names first: "WSCC Management Standards" names one document, "WSCC" alone two
         self.alias_words = sorted(((words(a), docs) for a, docs in self.aliases.items()), key=lambda item: -len(item[0]))
@@ -390,6 +393,8 @@ class SearchIndex:
                 if ws[i : i + len(alias_words)] == alias_words and not consumed.intersection(span):
                     prefer |= docs
                     consumed.update(span)
+        if consumed and all(w in STOP_WORDS for i, w in enumerate(ws) if i not in consumed):
+            consumed.clear()  # the question is only a document's name: search for it
         glossary, longest = _stemmed_glossary()
         # spelling first, so a corrected word also gets its glossary meaning ("supervison" -> "supervision" -> 1:1)
         trust = [1.0] * len(ws)

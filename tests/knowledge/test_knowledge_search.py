@@ -287,3 +287,18 @@ def test_a_documents_short_title_names_it_and_is_not_part_of_the_question(index)
     plan = index.index.plan("induction checklist in the WSCC Management Standards")
     assert plan.prefer_docs == {"wscc-standards-2023"}
     assert [g.word for g in plan.groups] == ["induction", "checklist"]
+
+
+def test_a_short_document_title_is_a_topic_not_a_name():
+    from knowledge.parse import DocumentInfo, parse_document
+    from knowledge.search import SearchIndex
+
+    visits = DocumentInfo(key="v", organisation="Kite Council", title="Home visits", short_title="Home visits")
+    lanyards = DocumentInfo(key="l", organisation="Kite Council", title="Kite standards", short_title="Kite standards")
+    si = SearchIndex(
+        parse_document("# Home visits\n\nWorkers record a walrus check after each statutory visit.\n", visits)
+        + parse_document("# Lanyards\n\nStaff must wear a purple lanyard on every home visit.\n", lanyards)
+    )
+    plan = si.plan("lanyard colour on home visits")
+    assert not plan.prefer_docs and "home visits" in [g.word for g in plan.groups]
+    assert "purple lanyard" in si.search("lanyard colour on home visits")[0].passage.text
