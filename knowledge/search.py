@@ -52,6 +52,8 @@ PRIOR_DISTINCT = 0.6  # passages with a smaller share of distinct words (form te
 PRIOR_POWER = 0.5
 TYPO_TRUST = 1.0  # a corrected word counts its similarity squared ("supervison": 0.83)
 TYPO_SIMILARITY = 0.8  # 1 - edits / length: one slip in five letters
+TYPO_SURE = 0.9  # the trust of a correction with no close rival candidate ...
+TYPO_MARGIN = 0.1  # ... none within this similarity of the best
 LONG_WORD = 9  # a word this long may carry two slips ("superviosn": a swap and a dropped letter) ...
 LONG_TYPO_SIMILARITY = 0.7  # ... so it is corrected at a lower similarity
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
@@ -324,7 +326,10 @@ class SearchIndex:
             for alias in (*p.doc.aliases, *titles):
                 self.aliases[alias.lower()].add(p.doc.key)
         # longest names first: "WSCC Management Standards" names one document, "WSCC" alone two
-        self.alias_words = sorted(((words(a), docs) for a, docs in self.aliases.items()), key=lambda item: -len(item[0]))
+        self.alias_words = sorted(
+            ((tuple(stem(w) for w in words(a)), docs) for a, docs in self.aliases.items()), key=lambda item: -len(item[0])
+        )
+        self.alias_vocab = frozenset(w for a in self.aliases for w in words(a))
         by_doc: dict[str, list[int]] = defaultdict(list)
         for i, p in enumerate(self.passages):
             by_doc[p.doc.key].append(i)
@@ -387,14 +392,6 @@ class SearchIndex:
         ws = words(question)
         prefer: set[str] = set()
         consumed: set[int] = set()
-        for alias_words, docs in self.alias_words:
-            for i in range(len(ws) - len(alias_words) + 1):
-                span = range(i, i + len(alias_words))
-                if ws[i : i + len(alias_words)] == alias_words and not consumed.intersection(span):
-                    prefer |= docs
-                    consumed.update(span)
-        if consumed and all(w in STOP_WORDS for i, w in enumerate(ws) if i not in consumed):
-            consumed.clear()  # the question is only a document's name: search for it
         glossary, longest = _stemmed_glossary()
         # spelling first, so a corrected word also gets its glossary meaning ("supervison" -> "supervision" -> 1:1)
         trust = [1.0] * len(ws)
@@ -402,7 +399,7 @@ class SearchIndex:
         stem_fixes: dict[int, str] = {}
         corrected = False
         for i, w in enumerate(ws):
-            if i in consumed or w in STOP_WORDS or len(w) < 4 or w.isdigit():
+            if w in self.alias_vocab or w in STOP_WORDS or len(w) < 4 or w.isdigit():
                 continue
             if w.endswith("s") and stem(w) == w and (self.knows(w[:-1]) or (w[:-1],) in glossary):
                 ws[i] = w[:-1]  # plural acronyms, which the stemmer leaves alone: "PDRs", "TMs", "IROs"
@@ -415,8 +412,11 @@ class SearchIndex:
             matches = process.extract(w, self._typo_words(), scorer=OSA.normalized_similarity, score_cutoff=cutoff, limit=3)
             if matches:
                 ws[i], best = matches[0][0], matches[0][1]
-                trust[i] = TYPO_TRUST * best**2
-                others[i] = [(stem(m), TYPO_TRUST * sc**2) for m, sc, _ in matches[1:]]
+                # one close word, or one far closer than its rivals: the correction is near certain
+                # ("trining" can only be "training"; "probbation" is "probation", not "protection")
+                sure = len(matches) == 1 or best - matches[1][1] >= TYPO_MARGIN
+                trust[i] = TYPO_TRUST * (max(best**2, TYPO_SURE) if sure else best**2)
+                others[i] = [] if sure else [(stem(m), TYPO_TRUST * sc**2) for m, sc, _ in matches[1:]]
                 corrected = True
                 continue
             # a slip that also changes the ending ("appoving" ~ "approved"): compare stems
@@ -427,6 +427,16 @@ class SearchIndex:
                     stem_fixes[i] = match[0]
                     trust[i] = TYPO_TRUST * match[1] ** 2
                     corrected = True
+        # then the documents the question names (after spelling, so "WSCC Managment Standards" still names one)
+        said = [stem_fixes.get(i) or stem(w) for i, w in enumerate(ws)]
+        for alias_words, docs in self.alias_words:
+            for i in range(len(ws) - len(alias_words) + 1):
+                span = range(i, i + len(alias_words))
+                if tuple(said[i : i + len(alias_words)]) == alias_words and not consumed.intersection(span):
+                    prefer |= docs
+                    consumed.update(span)
+        if consumed and all(w in STOP_WORDS for i, w in enumerate(ws) if i not in consumed):
+            consumed.clear()  # the question is only a document's name: search for it
         stems = [stem_fixes.get(i) or stem(w) for i, w in enumerate(ws)]
         groups: dict[int, Group] = {}
         for i, w in enumerate(ws):

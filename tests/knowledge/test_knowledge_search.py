@@ -302,3 +302,15 @@ def test_a_short_document_title_is_a_topic_not_a_name():
     plan = si.plan("lanyard colour on home visits")
     assert not plan.prefer_docs and "home visits" in [g.word for g in plan.groups]
     assert "purple lanyard" in si.search("lanyard colour on home visits")[0].passage.text
+
+
+def test_a_correction_without_a_close_rival_is_trusted(index):
+    plan = index.index.plan("probbation period length")
+    group = next(g for g in plan.groups if g.word.startswith("probation"))
+    assert group.alts[("probat", "period")] >= 0.9  # "protection" and "rotation" are much further away
+    assert not any(alt[0].startswith(("protect", "rotat")) for alt in group.alts)
+
+
+def test_a_misspelled_document_name_still_names_the_document(index):
+    plan = index.index.plan("induction checklist in the WSCC Managment Standards")
+    assert plan.prefer_docs == {"wscc-standards-2023"}
