@@ -222,6 +222,8 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("boss's", "line manager"),
     ("how many cases", "caseload", "caseloads"),
     ("number of cases", "caseload", "caseloads"),
+    ("too many cases", "caseload", "workload", "workloads"),
+    ("too much work", "workload", "workloads", "capacity"),
     ("recognise", "recognition", "thank you", "celebrate"),
     ("good work", "celebrating success", "recognition", "good practice"),
     ("how quickly", "timescale", "within", "working days"),

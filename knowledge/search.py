@@ -255,7 +255,7 @@ _HOW_MANY = re.compile(r"\b(how (many|much)|number of|total)\b")
 _COUNT = re.compile(r"(?<![\d.])\b\d+\b(?!\.\d)")
 _NUMBERING = re.compile(r"^[-\s]*\(?[a-z\d]{1,3}(\.\d+)*[.)]?\s", re.M)
 _CONTENTS = re.compile(
-    r"\b(what|which)\b.*\b(cover|covers|covered|include|includes|included|contain|contains|in it|on it|be in|be on|go in|address|addresses|consist)\b"
+    r"\b(what|which)\b.*\b(cover|covers|covered|include|includes|included|contain|contains|in it|on it|be in|be on|go in|goes in|go on|goes on|address|addresses|consist)\b"
     r"|\b(contents?|checklist|list of)\b"
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*]|\(?[a-z\d]{1,2}[.)])\s+\S", re.M)
@@ -442,6 +442,8 @@ class SearchIndex:
         for i, w in enumerate(ws):
             if i in consumed or w in STOP_WORDS or (len(w) < 2 and not w.isdigit()):
                 continue
+            if w in LIGHT_WORDS and not self.knows(stems[i]) and (stems[i],) not in glossary and (w,) not in glossary:
+                continue  # an everyday word the standards never use ("whatever", "stuff") says nothing here
             groups[i] = Group(word=w)
             groups[i].add((stems[i],), trust[i])
             for alt, weight in others.get(i, ()):

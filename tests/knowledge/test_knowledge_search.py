@@ -92,6 +92,7 @@ def test_plain_english_phrasings_map_to_the_standards_register():
     [
         ("what should the supervision agreement cover", True),
         ("what must be in a return to work form", True),
+        ("what goes in a return to work meeting", True),
         ("how often is supervision for a newly qualified worker", False),
     ],
 )
@@ -314,3 +315,12 @@ def test_a_correction_without_a_close_rival_is_trusted(index):
 def test_a_misspelled_document_name_still_names_the_document(index):
     plan = index.index.plan("induction checklist in the WSCC Managment Standards")
     assert plan.prefer_docs == {"wscc-standards-2023"}
+
+
+def test_an_everyday_word_the_standards_never_use_is_not_an_idea_of_the_question(index):
+    # no standard says "actually" or "exactly": they must not count as rare ideas the passages fail to match
+    assert [g.word for g in index.index.plan("what actually happens exactly at a return to work meeting").groups] == [
+        "happens", "return to work meeting"
+    ]
+    top = index.search("what goes in a return to work meeting")[0]
+    assert "return to work meetings" in top.passage.text.lower()
