@@ -403,7 +403,9 @@ _TIMESCALE = re.compile(
     rf"|(?:fortnightly|monthly|weekly|quarterly|annually|annual|yearly|six-monthly|bi-monthly)"
     rf"|(?:day|week) {_NUM}"
     rf"|{_NUM} (?:working )?days?"
-    rf"|{_NUM}[- ]months?)\b",
+    rf"|{_NUM}[- ]months?"
+    rf"|{_NUM}[- ](?:weeks?|years?)"
+    rf"|{_NUM} ?(?:hours?|hrs?)(?:,? (?:and )?{_NUM} ?(?:minutes?|mins?))?|{_NUM} ?(?:minutes?|mins?))\b",
     re.I,
 )
 _APPENDIX_REF = re.compile(r"\bAppendix (\d{1,2})\b", re.I)

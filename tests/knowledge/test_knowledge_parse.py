@@ -62,6 +62,15 @@ def test_npt_roles_and_timescales_are_extracted():
     assert chairs
 
 
+def test_durations_and_weeks_are_timescales():
+    from knowledge.parse import _timescales
+
+    assert _timescales("Sessions last for the duration of 1 hour 30minutes per session") == ("1 hour 30minutes",)
+    assert _timescales("Tracked at 8 weeks, 16 weeks and 24 weeks") == ("8 weeks", "16 weeks", "24 weeks")
+    session = next(p for p in passages_of("npt-2015") if "1 hour 30minutes" in p.text)
+    assert "1 hour 30minutes" in session.timescales
+
+
 def test_self_assessment_html_cells_become_bullets_under_their_standard():
     passages = passages_of("self-assessment")
     meetings = next(p for p in passages if "team meetings at least every month" in p.text)
