@@ -8,6 +8,7 @@ finds "return to work" and "off sick" finds "sickness absence".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # (phrases, weight of the alternatives): the first phrase is the canonical name shown in help text.
@@ -367,13 +368,26 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
 ACRONYM_WEIGHT = 0.8  # an acronym's spelling-out counts a little less than the words the asker typed
 SYNONYM_WEIGHT = 0.55
 
+_ORDINALS = {
+    word: str(n)
+    for n, words in enumerate(
+        [("first", "1st"), ("second", "2nd"), ("third", "3rd"), ("fourth", "4th"), ("fifth", "5th"), ("sixth", "6th"),
+         ("seventh", "7th"), ("eighth", "8th"), ("ninth", "9th"), ("tenth", "10th")],
+        start=1,
+    )
+    for word in words
+}
+
 # Written forms normalised before tokenising (both for questions and for the corpus).
-_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"\b(?:1\s*[:\-]\s*1s?|1-2-1s?|121s?|one[\s-]to[\s-]ones?)\b", re.I), " onetoone "),
     (re.compile(r"\bl\s*&\s*d\b", re.I), " landd "),
     (re.compile(r"\bh\s*&\s*s\b", re.I), " health and safety "),
     (re.compile(r"\b24\s*/\s*7\b"), " 24-hour "),
     (re.compile(r"\bpro-?formas?\b", re.I), " proforma "),
+    # "the first day of absence" and "day 1" of a sickness procedure are one thing
+    (re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|[4-9]th|10th) day\b", re.I),
+     lambda m: f" day {_ORDINALS[m.group(1).lower()]} "),
 )
 
 

@@ -324,3 +324,11 @@ def test_an_everyday_word_the_standards_never_use_is_not_an_idea_of_the_question
     ]
     top = index.search("what goes in a return to work meeting")[0]
     assert "return to work meetings" in top.passage.text.lower()
+
+
+def test_the_first_day_is_day_1(index):
+    from knowledge.glossary import rewrite
+
+    assert rewrite("on the fourth day of absence").split() == ["on", "the", "day", "4", "of", "absence"]
+    top = index.search("what do i do on the first day someone is off sick")[0]
+    assert "Day 1 - Absence should be reported" in top.passage.text
