@@ -679,7 +679,12 @@ class SearchIndex:
     # ---- the answer window ---------------------------------------------------------------------
 
     def window(self, passage: StructuredPassage, plan: QueryPlan) -> str:
-        """At most 700 characters of the passage, starting at the sentence that best matches."""
+        """At most 700 characters of the passage, the line (list item) that best matches first.
+
+        A passage that fits is shown whole: its best line first, then the others in their own order (so an
+        answer in an earlier line is never cut off). A longer one is cut to a window starting at the line of
+        its best sentence.
+        """
         i = self.position[passage.id]
         text = passage.text
         pieces = [p for p, _ in self._pieces(i)]
@@ -687,14 +692,23 @@ class SearchIndex:
             return text.replace("\n", " ")
         scores = self._sentence_scores(i, plan)
         best = max(range(len(pieces)), key=lambda j: (scores[j], -j)) if pieces else 0
-        if len(text) <= WINDOW_CHARS:
-            return " ".join(pieces)  # a passage that fits is shown whole, in its own order
-        # start at the beginning of the best sentence's line (a list item reads whole), if that leaves room
         starts_line, at = [], 0
         for piece in pieces:
             k = text.find(piece, at)
             starts_line.append(k <= 0 or text[:k].rstrip(" ").endswith("\n"))
             at = max(at, k + len(piece))
+        if len(text) <= WINDOW_CHARS:
+            lines: list[list[int]] = []
+            for j, new_line in enumerate(starts_line):
+                if new_line or not lines:
+                    lines.append([])
+                lines[-1].append(j)
+            line_scores = [max(scores[j] for j in line) for line in lines]
+            top = max(range(len(lines)), key=lambda n: (line_scores[n], -n))
+            if top > 0 and line_scores[0] < line_scores[top] * 0.8:
+                lines = [lines[top]] + lines[:top] + lines[top + 1 :]
+            return " ".join(pieces[j] for line in lines for j in line)
+        # start at the beginning of the best sentence's line (a list item reads whole), if that leaves room
         first = best
         while first > 0 and not starts_line[first]:
             first -= 1
