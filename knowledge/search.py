@@ -17,7 +17,8 @@ Ranking, in one pass over an inverted index (numpy, so it stays fast on a corpus
 4. The best candidates are re-ranked with word-pair proximity and rapidfuzz token-set similarity, and
    passages holding the asker's own words letter for letter (not just their stems) gain a little.
 
-The search abstains (no results) when even the best passage covers too little of the question.
+The search abstains (no results) when even the best passage covers too little of the question, unless
+the question is long and the best passage still matches several of its rare ideas.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ LONG_TYPO_SIMILARITY = 0.7  # ... so it is corrected at a lower similarity
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abstains
 MIN_SCORE = 2.0
+LONG_EVIDENCE = 12.0  # ... unless it matches this much idf (two or three rare ideas of a long question) ...
+LONG_COVERAGE = 0.2  # ... and at least this share
 WINDOW_CHARS = 700
 
 STOP_WORDS = frozenset(
@@ -522,7 +525,11 @@ class SearchIndex:
         if not ranked or limit <= 0:
             return []
         _, best_score, best_coverage = ranked[0]
-        if best_coverage < MIN_COVERAGE or best_score < MIN_SCORE:
+        evidence = best_coverage * sum(g.idf for g in plan.groups)
+        # a long question (a manager describing a situation) has many ideas no one passage covers: enough
+        # evidence in absolute terms answers it
+        enough = best_coverage >= MIN_COVERAGE or (evidence >= LONG_EVIDENCE and best_coverage >= LONG_COVERAGE)
+        if not enough or best_score < MIN_SCORE:
             return []
         hits = []
         for i, score, coverage in ranked:

@@ -334,3 +334,20 @@ def test_the_first_day_is_day_1(index):
     assert rewrite("on the fourth day of absence").split() == ["on", "the", "day", "4", "of", "absence"]
     top = index.search("what do i do on the first day someone is off sick")[0]
     assert "Day 1 - Absence should be reported" in top.passage.text
+
+
+def test_a_long_question_describing_a_situation_is_answered_when_the_evidence_is_strong(index):
+    # a manager pasting a paragraph: no passage covers half its ideas, but one matches several rare ones
+    long_question = (
+        "Hi, I have a worker in my team who has been off sick for about three weeks now with what the GP says is "
+        "work-related stress. She has sent in fit notes but I have not managed to speak to her since last week and "
+        "I am worried. What should I be doing as her manager under the standards, and is there anything I need to "
+        "record or anyone I need to tell?"
+    )
+    top = index.search(long_question)
+    assert top and top[0].coverage < 0.48 and "fit note" in top[0].passage.text
+    # a long question about something the standards do not cover is still not answered
+    assert index.search(
+        "Can you tell me what the current mileage rate is for staff using their own cars for home visits and how "
+        "they claim it back through the expenses system each month?"
+    ) == []
