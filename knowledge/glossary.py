@@ -365,6 +365,16 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("submit", "return", "send"),
 )
 
+# Chat spellings of everyday words, read as the words (questions only: the standards are written in full).
+CHAT_WORDS: dict[str, str] = {
+    "hw": "how", "shud": "should", "shld": "should", "wat": "what", "wot": "what", "wen": "when", "whn": "when",
+    "u": "you", "ur": "your", "r": "are", "hv": "have", "abt": "about", "cos": "because", "coz": "because",
+    "pls": "please", "plz": "please", "thx": "thanks", "ppl": "people", "b4": "before", "thru": "through",
+    "wk": "week", "wks": "weeks", "yr": "year", "yrs": "years", "mth": "month", "mths": "months",
+    "mgr": "manager", "mgrs": "managers", "mtg": "meeting", "mtgs": "meetings", "info": "information",
+    "appt": "appointment", "tmrw": "tomorrow", "2day": "today", "msg": "message", "msgs": "messages",
+}
+
 ACRONYM_WEIGHT = 0.8  # an acronym's spelling-out counts a little less than the words the asker typed
 SYNONYM_WEIGHT = 0.55
 

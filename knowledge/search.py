@@ -37,7 +37,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from knowledge.glossary import GLOSSARY, rewrite
+from knowledge.glossary import CHAT_WORDS, GLOSSARY, rewrite
 from knowledge.parse import StructuredPassage, roles_in
 
 K1 = 1.2
@@ -392,7 +392,7 @@ class SearchIndex:
 
     def plan(self, question: str) -> QueryPlan:
         """Content-word groups of a question with glossary alternatives and typo corrections."""
-        ws = words(question)
+        ws = [CHAT_WORDS.get(w, w) for w in words(question)]
         prefer: set[str] = set()
         consumed: set[int] = set()
         glossary, longest = _stemmed_glossary()

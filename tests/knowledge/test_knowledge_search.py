@@ -351,3 +351,10 @@ def test_a_long_question_describing_a_situation_is_answered_when_the_evidence_is
         "Can you tell me what the current mileage rate is for staff using their own cars for home visits and how "
         "they claim it back through the expenses system each month?"
     ) == []
+
+
+def test_chat_spellings_are_read_as_words(index):
+    plan = index.index.plan("hw often shud i supervise an nqsw")
+    assert [g.word for g in plan.groups] == ["how often", "supervise", "nqsw"]
+    top = index.search("hw often shud i supervise an nqsw")[0]
+    assert "weekly with NQSW" in top.passage.text
