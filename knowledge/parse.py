@@ -194,6 +194,11 @@ _OPEN_ENDINGS = frozenset("a an the of to for and or in on at by with from into 
 _TAGS = re.compile(r"<[^>]+>")
 
 
+def _is_url_fragment(text: str) -> bool:
+    """A piece of a web address without its start: "Forms/AllItems.aspx&DefaultItemOpen=1", "09%20Resource%20I"."""
+    return len(text.split()) <= 3 and not _URL.search(text) and bool(re.search(r"%[0-9A-Fa-f]{2}|\.aspx|\w=\d|/\w+/", text))
+
+
 def _cell_plain(cell: str) -> str:
     return _squash(_TAGS.sub(" ", cell))
 
@@ -289,6 +294,9 @@ def _blocks(raw: str) -> list[_Block]:
                 label = _clean_heading(bold.group(1))
                 first = bold.group(2)
             texts = [_cell_text(c, links) for c in [first, *cells[1:]]]
+            broken_link = bool(texts[0]) and _is_url_fragment(texts[0])
+            if broken_link:
+                texts[0] = ""  # the tail of a link cut by a page break ("Forms/AllItems.aspx&..."): not a label
             if not any(texts) and label:
                 if len(label) < 100:
                     set_heading(label, 2 if re.match(r"^\d", label) else 3)
@@ -319,7 +327,7 @@ def _blocks(raw: str) -> list[_Block]:
             # a row with an empty first cell, or one that goes on mid-sentence after a page break, continues the last
             first_text = body[:1]
             prev_open = bool(blocks) and blocks[-1].text[-1:] not in ".:;!?\"”)"
-            continuation = label is None and (not cells[0].strip() or (first_text.islower() and prev_open))
+            continuation = label is None and (not cells[0].strip() or broken_link or (first_text.islower() and prev_open))
             if label:
                 add(f"{label}. {body}" if body else label, links, label=label)
             else:

@@ -121,6 +121,15 @@ def test_mixed_case_headings_nest_under_a_heading_in_capitals():
     assert [p.headings for p in parse_document(raw, info)] == [("STAFF WELLBEING POLICY", "Stress"), ("LONE WORKING POLICY",)]
 
 
+def test_the_tail_of_a_link_cut_by_a_page_break_is_not_a_heading():
+    passages = passages_of("wscc-standards-2023")
+    assert not any("aspx" in h.lower() or "%20" in h for p in passages for h in p.headings)
+    charter = next(p for p in passages if "Appendix 25" in p.section)
+    assert charter.section.endswith("Appendix 25: Team Charter Template")
+    wellbeing = next(p for p in passages if "Appendix 24" in p.section)
+    assert "what are some of the challenges and barriers" in wellbeing.text
+
+
 def test_workforce_update_plain_text_headings_become_sections():
     sections = {p.section for p in passages_of("wscc-workforce-2021")}
     assert any("3 Management Development Programme" in s for s in sections)
