@@ -51,6 +51,8 @@ ROLE_BOOST = 0.1  # per role the question names that the passage is about
 INTENT_BOOST = 0.15  # "how often" questions favour passages with timescales, "who" ones passages naming roles
 PRIOR_DISTINCT = 0.6  # passages with a smaller share of distinct words (form templates) are slightly demoted
 PRIOR_POWER = 0.5
+STUB_WORDS = 8  # a passage of fewer content words than this is a stub (a form field, a minute) ...
+STUB_POWER = 0.5  # ... demoted by (words / STUB_WORDS) ** STUB_POWER
 TYPO_TRUST = 1.0  # a corrected word counts its similarity squared ("supervison": 0.83)
 TYPO_SIMILARITY = 0.8  # 1 - edits / length: one slip in five letters
 TYPO_SURE = 0.9  # the trust of a correction with no close rival candidate ...
@@ -340,8 +342,14 @@ class SearchIndex:
         self.by_id = {p.id: p for p in self.passages}
         self.position = {p.id: i for i, p in enumerate(self.passages)}
         # form templates and repeated table labels ("Include: | Actions") say little: a mild prior against them
+        # and so do stubs of a few words ("Start of PDR year:", "That the report be noted.")
         self.prior = np.array(
-            [min(1.0, (len(set(t)) / len(t)) / PRIOR_DISTINCT) ** PRIOR_POWER if t else 0.5 for t in body_tokens], dtype=np.float32
+            [
+                (min(1.0, (len(set(t)) / len(t)) / PRIOR_DISTINCT) ** PRIOR_POWER) * min(1.0, len(t) / STUB_WORDS) ** STUB_POWER
+                if t else 0.5
+                for t in body_tokens
+            ],
+            dtype=np.float32,
         )
         self.has_timescale = np.array([bool(p.timescales) for p in self.passages], dtype=bool)
         self.timescale_score = self.has_timescale.astype(np.float32)

@@ -358,3 +358,11 @@ def test_chat_spellings_are_read_as_words(index):
     assert [g.word for g in plan.groups] == ["how often", "supervise", "nqsw"]
     top = index.search("hw often shud i supervise an nqsw")[0]
     assert "weekly with NQSW" in top.passage.text
+
+
+def test_form_stubs_of_a_few_words_are_demoted(index):
+    si = index.index
+    stub = si.position["npt-2015:personal-development-review-pdr-form-all:2"]  # "Start of PDR year:"
+    assert si.passages[stub].text.startswith("Start of PDR year") and si.prior[stub] < 0.7
+    top = index.search("what do I need to prepare for a pdr")[0]
+    assert len(top.passage.text) > 60
