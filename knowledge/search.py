@@ -421,6 +421,10 @@ class SearchIndex:
             # words and the everyday words the search ignores ("gidance" is "guidance", not a rare term)
             cutoff = LONG_TYPO_SIMILARITY if len(w) >= LONG_WORD else TYPO_SIMILARITY
             matches = process.extract(w, self._typo_words(), scorer=OSA.normalized_similarity, score_cutoff=cutoff, limit=3)
+            if not matches and len(w) <= 5:
+                # a short word with two letters swapped ("wrok", "fomr") is one slip, though a large share of it
+                swaps = process.extract(w, self._typo_words(), scorer=OSA.distance, score_cutoff=1, limit=5)
+                matches = [(m, TYPO_SIMILARITY, k) for m, _, k in swaps if len(m) == len(w) and sorted(m) == sorted(w)][:1]
             if matches:
                 ws[i], best = matches[0][0], matches[0][1]
                 # one close word, or one far closer than its rivals: the correction is near certain

@@ -366,3 +366,9 @@ def test_form_stubs_of_a_few_words_are_demoted(index):
     assert si.passages[stub].text.startswith("Start of PDR year") and si.prior[stub] < 0.7
     top = index.search("what do I need to prepare for a pdr")[0]
     assert len(top.passage.text) > 60
+
+
+def test_two_swapped_letters_in_a_short_word_are_corrected(index):
+    plan = index.index.plan("retrun to wrok meeting")
+    assert plan.corrected == "return to work meeting"
+    assert [g.word for g in plan.groups] == ["return to work meeting"]  # the phrase, with its glossary meanings
