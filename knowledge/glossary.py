@@ -155,7 +155,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("bad performance", "poor performance"),
     ("underperforming", "poor performance", "capability"),
     ("overdue", "late", "timescales"),
-    ("late", "overdue", "timely"),
+    ("late", "overdue", "delay", "delayed"),  # not "timely": it stems to the everyday "time"
     ("manager", "managers", "management"),
     ("director", "directors", "assistant director"),
     ("home visit", "visit"),

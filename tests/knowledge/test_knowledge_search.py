@@ -372,3 +372,10 @@ def test_two_swapped_letters_in_a_short_word_are_corrected(index):
     plan = index.index.plan("retrun to wrok meeting")
     assert plan.corrected == "return to work meeting"
     assert [g.word for g in plan.groups] == ["return to work meeting"]  # the phrase, with its glossary meanings
+
+
+def test_late_does_not_mean_any_mention_of_time(index):
+    group = next(g for g in index.index.plan("what do i do about a late assessment").groups if g.word == "late")
+    assert ("time",) not in group.alts and ("overdu",) in group.alts
+    top = index.search("what do i do about a late assessment")[0]
+    assert "Stress Risk" not in top.passage.section
