@@ -264,6 +264,7 @@ _CONTENTS = re.compile(
     r"|\b(contents?|checklist|list of)\b"
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*]|\(?[a-z\d]{1,2}[.)])\s+\S", re.M)
+_STEP_WORDS = frozenset({"day", "week", "month", "stage", "step", "part", "appendix", "standard"})
 _QUESTION_WORDS = frozenset({"how", "when", "what", "which", "who", "where", "why"})
 OTHER_ORG_WEIGHT = 0.1  # a question naming a council: other councils' passages count a tenth (rarely the answer)
 SYNONYM_OWN_WEIGHT = 0.45  # below the glossary's answers (0.55): "often" alone says less than "monthly"
@@ -499,6 +500,14 @@ class SearchIndex:
                 i += n - 1
                 break
             i += 1
+        # "day 4", "week 2": a numbered step of a procedure is one idea, its number alone ("4.") is not
+        for i in sorted(groups):
+            if ws[i] in _STEP_WORDS and i + 1 in groups and ws[i + 1].isdigit() and groups[i].word == ws[i]:
+                step = Group(word=f"{ws[i]} {ws[i + 1]}")
+                step.add((stems[i], ws[i + 1]), 1.0)
+                step.add((stems[i],), PART_WEIGHT * 0.5)
+                groups[i] = step
+                del groups[i + 1]
         for group in groups.values():
             for alt, weight in list(group.alts.items()):
                 if len(alt) == 1 and weight >= VARIANT_MIN and not alt[0].isdigit():
@@ -509,6 +518,11 @@ class SearchIndex:
             known = [max(self.idf.get(s, 0.0) for s in alt) for alt in group.alts if all(s in self.idf for s in alt)]
             if own:
                 group.idf = max(own)  # the asker's own words decide how specific the idea is
+                step = group.word.split()
+                if len(step) == 2 and step[1].isdigit() and step[0] in _STEP_WORDS:
+                    ids = self.pairs.get(pair_key(stem(step[0]), step[1]))  # "day 8" is rarer than "day" or "8"
+                    if ids is not None:
+                        group.idf = max(group.idf, math.log(1 + (self.size - len(ids) + 0.5) / (len(ids) + 0.5)))
             elif known:
                 group.idf = max(known)  # an unknown word with a glossary meaning
             else:

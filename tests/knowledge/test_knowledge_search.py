@@ -379,3 +379,12 @@ def test_late_does_not_mean_any_mention_of_time(index):
     assert ("time",) not in group.alts and ("overdu",) in group.alts
     top = index.search("what do i do about a late assessment")[0]
     assert "Stress Risk" not in top.passage.section
+
+
+def test_a_numbered_step_is_one_idea(index):
+    si = index.index
+    group = next(g for g in si.plan("what do i do on day 4 of sickness").groups if g.word == "day 4")
+    assert ("day", "4") in group.alts and ("4",) not in group.alts  # "4." of a numbered minute is not "day 4"
+    hits = si.search("what do i do on day 4 of sickness")
+    assert "Day 4 - employee should contact their line manager" in hits[0].text
+    assert all("Decision" not in p.section for p in si.related(hits, "what do i do on day 4 of sickness"))
