@@ -399,9 +399,32 @@ class SearchIndex:
             self._typo_candidates = self.surface_words + extra
         return self._typo_candidates
 
+    def _split_compounds(self, ws: list[str]) -> list[str]:
+        """A word the standards never use that is two words they do ("checkpoints" = check + points)."""
+        glossary, _ = _stemmed_glossary()
+        out: list[str] = []
+        for w in ws:
+            unknown = len(w) >= 7 and w.isalpha() and w not in STOP_WORDS and not self.knows(stem(w)) and (stem(w),) not in glossary
+            if unknown and process.extractOne(w, self._typo_words(), scorer=OSA.normalized_similarity, score_cutoff=TYPO_SIMILARITY):
+                unknown = False  # a slip ("lesssons"), which spelling correction mends
+            if unknown:
+                for k in range(len(w) - 3, 2, -1):  # the longest known first part
+                    a, b = w[:k], w[k:]
+                    if a in self.surface_stem and b in self.surface_stem or (
+                        self.knows(stem(a)) and self.knows(stem(b)) and a not in STOP_WORDS and b not in STOP_WORDS
+                        and len(a) >= 4 and len(b) >= 4
+                    ):
+                        out += [a, b]
+                        break
+                else:
+                    out.append(w)
+                continue
+            out.append(w)
+        return out
+
     def plan(self, question: str) -> QueryPlan:
         """Content-word groups of a question with glossary alternatives and typo corrections."""
-        ws = [CHAT_WORDS.get(w, w) for w in words(question)]
+        ws = self._split_compounds([CHAT_WORDS.get(w, w) for w in words(question)])
         prefer: set[str] = set()
         consumed: set[int] = set()
         glossary, longest = _stemmed_glossary()

@@ -388,3 +388,10 @@ def test_a_numbered_step_is_one_idea(index):
     hits = si.search("what do i do on day 4 of sickness")
     assert "Day 4 - employee should contact their line manager" in hits[0].text
     assert all("Decision" not in p.section for p in si.related(hits, "what do i do on day 4 of sickness"))
+
+
+def test_a_compound_the_standards_never_use_is_read_as_its_two_words(index):
+    si = index.index
+    assert si._split_compounds(["checkpoints", "homeworking"]) == ["check", "points", "home", "working"]
+    # words the standards know, and slips that spelling correction mends, are left whole
+    assert si._split_compounds(["paperwork", "lesssons", "supervison"]) == ["paperwork", "lesssons", "supervison"]
