@@ -104,6 +104,7 @@ def build_cache() -> dict:
                 "body": t.body,
                 "title": t.title,
                 "surface": t.surface,
+                "breaks": t.breaks,
             }
             for p, t in zip(passages, tokens)
         ],
@@ -136,7 +137,7 @@ def _bundled():
                     appendices=tuple(item["appendices"]),
                 )
             )
-            tokens.append(PassageTokens(item["body"], item["title"], item["surface"]))
+            tokens.append(PassageTokens(item["body"], item["title"], item["surface"], item["breaks"]))
         return tuple(passages), tuple(tokens)
     passages = _parse_all()
     return tuple(passages), tuple(passage_tokens(p) for p in passages)

@@ -65,6 +65,7 @@ MIN_SCORE = 2.0
 LONG_EVIDENCE = 12.0  # ... unless it matches this much idf (two or three rare ideas of a long question) ...
 LONG_COVERAGE = 0.2  # ... and at least this share
 WINDOW_CHARS = 700
+PAIRS_WITHIN_SENTENCES = True  # a phrase's words must stand together in one sentence or line
 
 STOP_WORDS = frozenset(
     """a about above after again against all am an and any are aren't as at be because been before being
@@ -130,11 +131,19 @@ def content_stems(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class PassageTokens:
-    """What the index needs of a passage: body stems in order, section-path stems, surface words."""
+    """What the index needs of a passage: body stems in order, section-path stems, surface words.
+
+    `breaks` are the positions in `body` where a new sentence or line starts: two words either side of one
+    are not a phrase ("... the team.\n- Meetings ..." is not "team meeting").
+    """
 
     body: list[str]
     title: list[str]
     surface: list[str]
+    breaks: list[int] = field(default_factory=list)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;!?:])\s+(?=[A-Z0-9\"“(-])|\n|\s\|\s")
 
 
 def passage_tokens(passage: StructuredPassage) -> PassageTokens:
@@ -142,7 +151,14 @@ def passage_tokens(passage: StructuredPassage) -> PassageTokens:
     surface = sorted(
         {w for w in words(passage.text + " " + " ".join(passage.headings)) if len(w) >= 4 and not w.isdigit() and w not in STOP_WORDS}
     )
-    return PassageTokens(content_stems(passage.text), content_stems(" > ".join(passage.headings)), surface)
+    body: list[str] = []
+    breaks: list[int] = []
+    for piece in _SENTENCE_END.split(passage.text):
+        stems = content_stems(piece)
+        if stems and body:
+            breaks.append(len(body))
+        body += stems
+    return PassageTokens(body, content_stems(" > ".join(passage.headings)), surface, breaks)
 
 
 def pair_key(a: str, b: str) -> str:
@@ -312,9 +328,12 @@ class SearchIndex:
         self.title = {t: np.array(ids, dtype=np.int32) for t, ids in title_post.items()}
         pair_post: dict[str, set[int]] = defaultdict(set)
         for i, t in enumerate(tokens):
-            for seq in (t.body, t.title):
-                for a, b in zip(seq, seq[1:]):
+            cut = set(t.breaks) if PAIRS_WITHIN_SENTENCES else set()
+            for k, (a, b) in enumerate(zip(t.body, t.body[1:]), start=1):
+                if k not in cut:
                     pair_post[pair_key(a, b)].add(i)
+            for a, b in zip(t.title, t.title[1:]):
+                pair_post[pair_key(a, b)].add(i)
         self.pairs = {k: np.fromiter(sorted(v), np.int32, len(v)) for k, v in pair_post.items()}
         surface: dict[str, str] = {}
         for t in tokens:

@@ -395,3 +395,16 @@ def test_a_compound_the_standards_never_use_is_read_as_its_two_words(index):
     assert si._split_compounds(["checkpoints", "homeworking"]) == ["check", "points", "home", "working"]
     # words the standards know, and slips that spelling correction mends, are left whole
     assert si._split_compounds(["paperwork", "lesssons", "supervison"]) == ["paperwork", "lesssons", "supervison"]
+
+
+def test_a_phrase_does_not_span_two_sentences():
+    si = _tiny_index(
+        "# Standards\n\n## Rota\n\n- Cover is arranged by the team.\n- Meetings with families are recorded.\n\n"
+        "## Meetings\n\nThe team meeting is held every month with a fixed agenda for everyone.\n"
+    )
+    from knowledge.search import pair_key
+
+    rota = next(i for i, p in enumerate(si.passages) if "Cover" in p.text)
+    meetings = next(i for i, p in enumerate(si.passages) if p.text.startswith("The team meeting"))
+    assert set(si.pairs[pair_key("team", "meet")].tolist()) == {meetings}  # not the rota's "team. - Meetings"
+    assert rota in set(si.pairs[pair_key("meet", "famili")].tolist())  # within a sentence, a pair as before
