@@ -361,6 +361,7 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("screen", "section"),
     ("max", "maximum", "limit"),
     ("maximum", "limit"),
+    ("write", "prepare", "draft"),
     ("send", "return", "submit", "forward"),
     ("submit", "return", "send"),
 )

@@ -82,6 +82,7 @@ def test_plain_english_phrasings_map_to_the_standards_register():
     assert "contact" in expand_query("should I ring them")
     assert "absence" in expand_query("she is not at work today")
     assert "support" in expand_query("who helps with this")
+    assert "prepare" in expand_query("who will write the advert")
     # one-way: the standards' word does not expand back into chat slang
     assert "helps" not in expand_query("support the employee")
     assert "ring" not in expand_query("advise the service manager")
