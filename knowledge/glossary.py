@@ -362,6 +362,7 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("max", "maximum", "limit"),
     ("maximum", "limit"),
     ("write", "prepare", "draft"),
+    ("save", "store", "keep"),
     ("time off", "leave", "annual leave", "absence"),
     ("day off", "leave", "annual leave"),
     ("days off", "leave", "annual leave"),

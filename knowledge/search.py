@@ -80,7 +80,7 @@ STOP_WORDS = frozenset(
     whats hows whos wheres does do did ask asking hi hello also any us really
     i'll we'll standard standards policy rule rules guidance say says said mean means
     cant wont isnt arent hasnt havent doesnt didnt shouldnt couldnt wouldnt mustnt
-    im ive youre theyre weve hes shes thats theres whens""".split()
+    im ive youre theyre weve hes shes thats theres whens onto upon""".split()
 )
 
 _STEMMERS = threading.local()  # a Snowball stemmer keeps its working state on itself: one per thread
@@ -202,7 +202,7 @@ LIGHT_WORDS = frozenset(
     others own part people per person point put question questions quick quickly rather really rid right run running same
     see seen set side since sort still stuff such sure take takes taking tell tells thing things think time times
     today twice two type use used using usually want way ways well whatever whenever whether whole whose
-    supposed meant expected allowed ok okay fine
+    supposed meant expected allowed ok okay fine went
     work works worker workers working write writes year years yes yet""".split()
 )
 LIGHT_WEIGHT = 0.35
@@ -493,8 +493,8 @@ class SearchIndex:
                 if tuple(said[i : i + len(alias_words)]) == alias_words and not consumed.intersection(span):
                     prefer |= docs
                     consumed.update(span)
-        if consumed and all(w in STOP_WORDS for i, w in enumerate(ws) if i not in consumed):
-            consumed.clear()  # the question is only a document's name: search for it
+        if consumed and all(w in STOP_WORDS or w in LIGHT_WORDS for i, w in enumerate(ws) if i not in consumed):
+            consumed.clear()  # the question is about a document itself ("how do I use the ..."): search its name too
         stems = [stem_fixes.get(i) or stem(w) for i, w in enumerate(ws)]
         groups: dict[int, Group] = {}
         for i, w in enumerate(ws):

@@ -409,3 +409,16 @@ def test_a_phrase_does_not_span_two_sentences():
     meetings = next(i for i, p in enumerate(si.passages) if p.text.startswith("The team meeting"))
     assert set(si.pairs[pair_key("team", "meet")].tolist()) == {meetings}  # not the rota's "team. - Meetings"
     assert rota in set(si.pairs[pair_key("meet", "famili")].tolist())  # within a sentence, a pair as before
+
+
+def test_a_question_about_a_document_itself_keeps_its_name(index):
+    # "how do I use the <document>": the name is the topic, not just a filter
+    plan = index.index.plan("how do I use the WSCC Management Standards")
+    assert plan.prefer_docs == {"wscc-standards-2023"} and "management" in [g.word for g in plan.groups]
+    # with a topic besides the name, the name only chooses the document
+    plan = index.index.plan("induction checklist in the WSCC Management Standards")
+    assert [g.word for g in plan.groups] == ["induction", "checklist"]
+
+
+def test_prepositions_like_onto_are_stop_words(index):
+    assert "onto" not in [g.word for g in index.index.plan("how long to get notes onto the record").groups]
