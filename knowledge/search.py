@@ -203,7 +203,7 @@ LIGHT_WORDS = frozenset(
     see seen set side since sort still stuff such sure take takes taking tell tells thing things think time times
     today twice two type use used using usually want way ways well whatever whenever whether whole whose
     supposed meant expected allowed ok okay fine went
-    work works worker workers working write writes year years yes yet""".split()
+    work works worker workers working write writes writing wrote written year years yes yet""".split()
 )
 LIGHT_WEIGHT = 0.35
 VARIANT_WEIGHT = 0.65  # a word sharing the asker's word's stem-start ("advert" ~ "advertisement")
