@@ -259,6 +259,10 @@ def _blocks(raw: str) -> list[_Block]:
         stack[level] = text
         empty[:] = [(level, text)]
 
+    def open_ended() -> bool:
+        """The last block stops mid-sentence (a page break cut it): a lower-case line goes on with it."""
+        return bool(blocks) and blocks[-1].text[-1:] not in ".:;!?\"”)"
+
     def add(text: str, links: list[ResourceLink], label: str | None = None, join: bool = False) -> None:
         text = text.strip()
         if not text:
@@ -326,8 +330,7 @@ def _blocks(raw: str) -> list[_Block]:
             body = " | ".join(parts)
             # a row with an empty first cell, or one that goes on mid-sentence after a page break, continues the last
             first_text = body[:1]
-            prev_open = bool(blocks) and blocks[-1].text[-1:] not in ".:;!?\"”)"
-            continuation = label is None and (not cells[0].strip() or broken_link or (first_text.islower() and prev_open))
+            continuation = label is None and (not cells[0].strip() or broken_link or (first_text.islower() and open_ended()))
             if label:
                 add(f"{label}. {body}" if body else label, links, label=label)
             else:
@@ -366,8 +369,7 @@ def _blocks(raw: str) -> list[_Block]:
             if not piece or piece == "-":
                 continue
             starts_lower = piece[:1].islower()
-            prev_open = bool(blocks) and blocks[-1].text[-1:] not in ".:;!?\"”)"
-            add(piece, links, join=starts_lower and prev_open)
+            add(piece, links, join=starts_lower and open_ended())
             links = []
         prev_blank = False
     return [b for b in blocks if not (b.headings and b.headings[-1].lower() in _SKIP_SECTIONS)]
