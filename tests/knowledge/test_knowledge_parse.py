@@ -71,6 +71,15 @@ def test_durations_and_weeks_are_timescales():
     assert "1 hour 30minutes" in session.timescales
 
 
+def test_line_group_and_practice_managers_and_executive_directors_are_roles():
+    from knowledge.parse import roles_in
+
+    assert set(roles_in("Raise with group managers; tell your line manager")) >= {"group manager", "line manager"}
+    assert set(roles_in("The Practice Manager meets the Executive Director")) >= {"practice manager", "executive director"}
+    raise_with = next(p for p in passages_of("self-assessment") if "raise with group managers" in p.text)
+    assert "group manager" in raise_with.roles
+
+
 def test_self_assessment_html_cells_become_bullets_under_their_standard():
     passages = passages_of("self-assessment")
     meetings = next(p for p in passages if "team meetings at least every month" in p.text)
