@@ -13,15 +13,18 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handlers.errors import InvalidInput
 from handlers.types import Link, Passage
-from knowledge.corpus import BUNDLED, SOURCES_DIR, bundled_passages, bundled_tokens
+from knowledge.corpus import BUNDLED, SOURCES_DIR, bundled_passages, bundled_tokens, bundled_vectors
 from knowledge.importer import ExtractedDocument, extract
 from knowledge.parse import DocumentInfo, StructuredPassage, parse_document
 from knowledge.search import Hit, SearchIndex
+from knowledge.semantic import DIM, concat, passage_key, vectors_of
 
 __all__ = ["KnowledgeIndex", "Result", "load_index", "build_index", "import_files", "known_words"]
 
@@ -57,8 +60,8 @@ def to_passage(hit_or_passage: Hit | StructuredPassage, text: str | None = None,
 class KnowledgeIndex:
     """Search over every passage; what handlers and adapters use."""
 
-    def __init__(self, passages: Sequence[StructuredPassage], tokens=None) -> None:
-        self.index = SearchIndex(passages, tokens)
+    def __init__(self, passages: Sequence[StructuredPassage], tokens=None, vectors=None) -> None:
+        self.index = SearchIndex(passages, tokens, vectors)
         self.passages = self.index.passages
         self.documents = tuple(dict.fromkeys(p.doc for p in self.passages))
 
@@ -84,14 +87,17 @@ class KnowledgeIndex:
 
 @lru_cache(maxsize=1)
 def _bundled_index() -> KnowledgeIndex:
-    return KnowledgeIndex(bundled_passages(), bundled_tokens())
+    return KnowledgeIndex(bundled_passages(), bundled_tokens(), bundled_vectors())
 
 
 _combined: dict[tuple, KnowledgeIndex] = {}
 
 
-def build_index(extra: Iterable[StructuredPassage] = ()) -> KnowledgeIndex:
-    """The bundled corpus plus extra passages (cached per set of documents)."""
+def build_index(extra: Iterable[StructuredPassage] = (), known_vectors: dict | None = None) -> KnowledgeIndex:
+    """The bundled corpus plus extra passages (cached per set of documents).
+
+    `known_vectors` holds stored sentence vectors of extra passages by passage key; others are computed.
+    """
     extra = tuple(extra)
     if not extra:
         return _bundled_index()
@@ -100,7 +106,10 @@ def build_index(extra: Iterable[StructuredPassage] = ()) -> KnowledgeIndex:
         _combined.clear()
         from knowledge.search import passage_tokens
 
-        _combined[key] = KnowledgeIndex((*bundled_passages(), *extra), (*bundled_tokens(), *(passage_tokens(p) for p in extra)))
+        vectors = concat([bundled_vectors(), vectors_of(extra, known_vectors)[0]])
+        _combined[key] = KnowledgeIndex(
+            (*bundled_passages(), *extra), (*bundled_tokens(), *(passage_tokens(p) for p in extra)), vectors
+        )
     return _combined[key]
 
 
@@ -122,15 +131,62 @@ def imported_passages(session: Session) -> list[StructuredPassage]:
     return passages
 
 
+def stored_vectors(session: Session, passages: Sequence[StructuredPassage]) -> dict[str, np.ndarray]:
+    """The stored sentence vectors of these passages, by passage key (missing ones are simply absent)."""
+    from bot.storage.models.knowledge import KnowledgeVectors
+
+    keys = sorted({passage_key(p) for p in passages})
+    found: dict[str, np.ndarray] = {}
+    for start in range(0, len(keys), 500):
+        for row in session.scalars(select(KnowledgeVectors).where(KnowledgeVectors.key.in_(keys[start : start + 500]))):
+            rows = np.frombuffer(row.vectors, dtype=np.float16)
+            if rows.size == row.rows * DIM:
+                found[row.key] = rows.reshape(row.rows, DIM)
+    return found
+
+
+def store_vectors(session: Session, computed: dict[str, np.ndarray], now: datetime) -> None:
+    """Keep newly computed sentence vectors (in the caller's transaction)."""
+    from bot.storage.models.knowledge import KnowledgeVectors
+
+    for key, rows in computed.items():
+        if session.get(KnowledgeVectors, key) is None:
+            session.add(KnowledgeVectors(key=key, rows=len(rows), vectors=rows.astype(np.float16).tobytes(), created_at=now))
+
+
 def load_index(app) -> KnowledgeIndex:
-    """The index for this App: bundled standards plus the documents imported into its database."""
+    """The index for this App: bundled standards plus the documents imported into its database.
+
+    Imported passages' sentence vectors come from the database; any it lacks (a new encoder) are computed
+    once and stored for the other replicas.
+    """
     with app.db.unit() as session:
         extra = imported_passages(session)
-    return build_index(extra)
+        known = stored_vectors(session, extra) if extra else {}
+    fresh = vectors_of(extra, known)[1] if extra else {}
+    index = build_index(extra, {**known, **fresh})
+    if fresh:
+        try:
+            with app.db.unit() as session:
+                store_vectors(session, fresh, app.now())
+        except IntegrityError:
+            pass  # another replica stored them first
+    return index
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "document"
+
+
+def _info(doc: ExtractedDocument, key: str, org: str) -> DocumentInfo:
+    """How an imported document is described while it is checked (as `imported_passages` reads it back)."""
+    return DocumentInfo(
+        key=key,
+        organisation=org or "Imported",
+        title=doc.title[:300],
+        short_title=doc.title[:300][:60],
+        aliases=tuple(a for a in ((org or "Imported").lower(),) if a and a != "imported"),
+    )
 
 
 def import_files(session: Session, paths: Sequence[Path], organisation: str | None, now: datetime, progress=None) -> list[tuple[str, int]]:
@@ -151,13 +207,15 @@ def import_files(session: Session, paths: Sequence[Path], organisation: str | No
         if key in seen:
             raise InvalidInput(f"{doc.filename}: imported twice in one command", field="file")
         seen.add(key)
-        info = DocumentInfo(key=key, organisation=org or "Imported", title=doc.title, short_title=doc.title[:60])
-        count = len(parse_document(doc.text, info))
+        count = len(parse_document(doc.text, _info(doc, key, org)))
         if count == 0:
             raise InvalidInput(f"{doc.filename}: no passages found in the text", field="file")
         extracted.append((doc, key, count))
         if progress is not None:
             progress(1)
+    # sentence vectors are computed now, once, and kept with the documents (the slow part of an import)
+    passages = [p for doc, key, _ in extracted for p in parse_document(doc.text, _info(doc, key, org))]
+    store_vectors(session, vectors_of(passages, stored_vectors(session, passages))[1], now)
     for doc, key, _ in extracted:
         row = session.scalar(select(KnowledgeDocument).where(KnowledgeDocument.doc_key == key))
         if row is None:

@@ -4,6 +4,9 @@ Parsing and stemming them takes most of a second in pure Python, so the structur
 their index tokens) is checked in as `bundled_index.json`, built by `python -m knowledge.corpus`. It is
 used only while its digest matches the sources and the parsing code; otherwise the corpus is parsed live
 (correct, just slower). A test fails when the checked-in file is out of date.
+
+The passages' sentence vectors (knowledge/semantic.py) are checked in beside it as `bundled_vectors.npz`,
+under a digest of the texts they embed and of the encoder: computing them takes about 30 s.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from knowledge.parse import DocumentInfo, ResourceLink, StructuredPassage, parse
 
 SOURCES_DIR = Path(__file__).with_name("sources")
 CACHE_FILE = Path(__file__).with_name("bundled_index.json")
-_CODE = ("parse.py", "search.py", "glossary.py", "corpus.py")
+VECTORS_FILE = Path(__file__).with_name("bundled_vectors.npz")
+_CODE = ("parse.py", "search.py", "glossary.py", "corpus.py", "semantic.py")
 
 BUNDLED: dict[str, DocumentInfo] = {
     "sefton-practice-standards-for-managers-2023.txt": DocumentInfo(
@@ -156,10 +160,42 @@ def bundled_tokens():
 bundled_passages.cache_clear = _bundled.cache_clear  # type: ignore[attr-defined]
 
 
+def vectors_digest() -> str:
+    """A fingerprint of what the bundled vectors embed: every passage's texts, and the encoder."""
+    from knowledge.semantic import passage_key
+
+    digest = hashlib.sha256()
+    for passage in bundled_passages():
+        digest.update(passage_key(passage).encode())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def bundled_vectors():
+    """The sentence vectors of `bundled_passages()` (from the checked-in file when it is current)."""
+    import numpy as np
+
+    from knowledge.semantic import PassageVectors, vectors_of
+
+    try:
+        with np.load(VECTORS_FILE) as stored:
+            if str(stored["digest"]) == vectors_digest():
+                return PassageVectors(stored["whole"], stored["sentences"], stored["start"])
+    except (OSError, KeyError, ValueError):
+        pass
+    return vectors_of(bundled_passages())[0]
+
+
 def write_cache() -> Path:
+    import numpy as np
+
     CACHE_FILE.write_text(json.dumps(build_cache(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    _bundled.cache_clear()
+    bundled_vectors.cache_clear()
+    vectors = bundled_vectors()  # the stored ones while the texts they embed are unchanged
+    np.savez_compressed(VECTORS_FILE, digest=np.array(vectors_digest()), whole=vectors.whole, sentences=vectors.sentences, start=vectors.start)
     return CACHE_FILE
 
 
 if __name__ == "__main__":
-    print(f"wrote {write_cache()}", file=sys.stderr)
+    print(f"wrote {write_cache()} and {VECTORS_FILE.name}", file=sys.stderr)

@@ -16,6 +16,9 @@ Ranking, in one pass over an inverted index (numpy, so it stays fast on a corpus
    for "who", numbers for "how many", lists for "what should it cover".
 4. The best candidates are re-ranked with word-pair proximity and rapidfuzz token-set similarity, and
    passages holding the asker's own words letter for letter (not just their stems) gain a little.
+5. Meaning breaks near-ties: each candidate gains its cosine closeness to the question (a small sentence
+   encoder, knowledge/semantic.py) in units of the best word score. Words choose the candidates and
+   whether to answer at all; meaning only re-orders them.
 
 The search abstains (no results) when even the best passage covers too little of the question, unless
 the question is long and the best passage still matches several of its rare ideas.
@@ -39,6 +42,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge.glossary import CHAT_WORDS, GLOSSARY, rewrite
 from knowledge.parse import StructuredPassage, roles_in
+from knowledge.semantic import PassageVectors, question_vector, sentences_of, vectors_of
 
 K1 = 1.2
 B = 0.75
@@ -59,6 +63,7 @@ TYPO_SURE = 0.9  # the trust of a correction with no close rival candidate ...
 TYPO_MARGIN = 0.1  # ... none within this similarity of the best
 LONG_WORD = 9  # a word this long may carry two slips ("superviosn": a swap and a dropped letter) ...
 LONG_TYPO_SIMILARITY = 0.7  # ... so it is corrected at a lower similarity
+SEMANTIC_WEIGHT = 1.0  # closeness in meaning (cosine) counts this share of the best word score
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abstains
 MIN_SCORE = 2.0
@@ -297,10 +302,18 @@ TIMESCALE_WEIGHT = 0.5  # below a synonym (0.55): a timescale somewhere in the p
 class SearchIndex:
     """An inverted index over passages with BM25 weights precomputed per (stem, passage)."""
 
-    def __init__(self, passages: Sequence[StructuredPassage], tokens: Sequence[PassageTokens] | None = None) -> None:
+    def __init__(
+        self,
+        passages: Sequence[StructuredPassage],
+        tokens: Sequence[PassageTokens] | None = None,
+        vectors: PassageVectors | None = None,
+    ) -> None:
         self.passages: tuple[StructuredPassage, ...] = tuple(passages)
         n = len(self.passages)
         self.size = n
+        self.vectors = vectors if vectors is not None else vectors_of(self.passages)[0]
+        if len(self.vectors) != n:
+            raise ValueError(f"{len(self.vectors)} passage vectors for {n} passages")
         tokens = list(tokens) if tokens is not None else [passage_tokens(p) for p in self.passages]
         body_tokens = [t.body for t in tokens]
         title_tokens = [set(t.title) for t in tokens]
@@ -589,15 +602,17 @@ class SearchIndex:
 
     def search(self, question: str, limit: int = 3) -> list[Hit]:
         """The best passages for a question, most relevant first; empty when nothing is relevant."""
-        plan, ranked = self._ranked(question)
+        plan, ranked, (best_words, best_coverage) = self._ranked(question)
         if not ranked or limit <= 0:
             return []
-        _, best_score, best_coverage = ranked[0]
+        best_score = ranked[0][1]
+        # answer when the best passage by words alone, or the best by words and meaning, covers enough of it
+        best_coverage = max(best_coverage, ranked[0][2])
         evidence = best_coverage * sum(g.idf for g in plan.groups)
         # a long question (a manager describing a situation) has many ideas no one passage covers: enough
         # evidence in absolute terms answers it
         enough = best_coverage >= MIN_COVERAGE or (evidence >= LONG_EVIDENCE and best_coverage >= LONG_COVERAGE)
-        if not enough or best_score < MIN_SCORE:
+        if not enough or best_words < MIN_SCORE:
             return []
         hits = []
         for i, score, coverage in ranked:
@@ -613,7 +628,7 @@ class SearchIndex:
         cached = self._piece_cache.get(i)
         if cached is None:
             text = self.passages[i].text
-            pieces = [p.strip() for p in re.split(r"(?<=[.;!?:])\s+(?=[A-Z0-9\"“(-])|\n", text) if p.strip()]
+            pieces = sentences_of(text)
             cached = [(p, frozenset(content_stems(p))) for p in pieces]
             if len(self._piece_cache) < 50_000:
                 self._piece_cache[i] = cached
@@ -626,12 +641,19 @@ class SearchIndex:
             for _, toks in self._pieces(i)
         ]
 
-    def _ranked(self, question: str) -> tuple[QueryPlan, list[tuple[int, float, float]]]:
-        """The plan and the full candidate ranking of a question (cached: the answer's see-also reuses it)."""
+    def _ranked(self, question: str) -> tuple[QueryPlan, list[tuple[int, float, float]], tuple[float, float]]:
+        """The plan, the candidate ranking by words and meaning, and the (score, coverage) of the best
+        passage by words alone.
+
+        Cached: the answer's see-also reuses it.
+        """
         cached = self._recent.get(question)
         if cached is None:
             plan = self.plan(question)
-            cached = (plan, self._rank(plan) if plan.groups and self.size else [])
+            ranked = self._rank(plan) if plan.groups and self.size else []
+            # the meaning of the question as the asker meant it: with its spelling slips corrected
+            by_words = (ranked[0][1], ranked[0][2]) if ranked else (0.0, 0.0)
+            cached = (plan, self._with_meaning(plan.corrected or question, ranked), by_words)
             with self._lock:  # adapters answer on worker threads
                 while len(self._recent) >= 64:
                     self._recent.pop(next(iter(self._recent)))
@@ -701,6 +723,18 @@ class SearchIndex:
             reranked.append((i, total_i * (1.0 + SURFACE_BOOST * same_words), float(coverage[i])))
         reranked.sort(key=lambda r: -r[1])
         return reranked
+
+    def _with_meaning(self, question: str, ranked: list[tuple[int, float, float]]) -> list[tuple[int, float, float]]:
+        """The word ranking re-ordered by closeness in meaning: each candidate gains SEMANTIC_WEIGHT x its
+        cosine to the question, in units of the best word score. Words find the candidates; meaning breaks
+        their near-ties ("who do I raise it with" when two passages share the question's words)."""
+        if not ranked or SEMANTIC_WEIGHT <= 0:
+            return ranked
+        closeness = self.vectors.closeness(question_vector(question), np.array([i for i, _, _ in ranked], dtype=np.int64))
+        best = ranked[0][1]
+        fused = [(i, score + SEMANTIC_WEIGHT * best * float(c), coverage) for (i, score, coverage), c in zip(ranked, closeness)]
+        fused.sort(key=lambda r: -r[1])
+        return fused
 
     def _phrase(self, stems: tuple[str, ...], weight: float, group_idf: float) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Score of one alternative on every passage, and how much of the group it covers where present.

@@ -103,9 +103,9 @@ def test_purge_is_a_dry_run_until_yes_then_removes_exactly_what_retention_says(c
 
 def test_admin_schema_and_check_report_the_version(cli):
     schema = cli("admin", "schema")
-    assert schema.exit_code == 0 and schema.stdout.strip() == "0007_scheduler"
+    assert schema.exit_code == 0 and schema.stdout.strip() == "0008_knowledge_vectors"
     check = cli("admin", "check", "--json")
-    assert check.exit_code == 0 and json.loads(check.stdout)["schema"] == "0007_scheduler"
+    assert check.exit_code == 0 and json.loads(check.stdout)["schema"] == "0008_knowledge_vectors"
 
 
 def test_admin_check_exits_1_when_the_database_is_unreachable(sqlite_cli):

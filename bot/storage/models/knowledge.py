@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, Text
+from sqlalchemy import Boolean, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.base import Base, UTCDateTime, utcnow
@@ -24,6 +24,18 @@ class KnowledgeDocument(Base):
     content: Mapped[str] = mapped_column(Text)  # extracted text; parsed into passages at start-up
     content_sha256: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class KnowledgeVectors(Base):
+    """The sentence vectors of one imported passage (float16 rows), by a hash of the model and the texts
+    embedded: the text itself is not repeated here, and a changed passage or model simply misses."""
+
+    __tablename__ = "knowledge_vectors"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    vectors: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class KnowledgeGap(Base):

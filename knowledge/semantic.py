@@ -1,0 +1,182 @@
+"""Meaning, not just words: sentence vectors that break near-ties between passages the words rank alike.
+
+The words of a question find the candidates (knowledge/search.py); this module adds how close in meaning
+each candidate is. It uses all-MiniLM-L6-v2, a small sentence encoder (Apache-2.0; see model/NOTICE.md),
+shipped as an 8-bit ONNX graph and run with onnxruntime: about 3 ms per question on one core, nothing
+fetched at run time.
+
+A passage's closeness is the mean of two cosines: the question against the whole passage, and against the
+passage's best sentence (a standard often answers in one line of a long table row).
+
+Vectors of the bundled passages are checked in (`bundled_vectors.npz`, built by `python -m knowledge.corpus`);
+those of imported documents are computed when the documents are imported and kept in the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+MODEL_DIR = Path(__file__).with_name("model")
+MODEL_FILE = MODEL_DIR / "encoder-int8.onnx"
+TOKENIZER_FILE = MODEL_DIR / "tokenizer.json"
+DIM = 384
+MAX_TOKENS = 256  # what the model was trained on; longer text is cut
+
+
+@lru_cache(maxsize=1)
+def model_digest() -> str:
+    """A fingerprint of the encoder: stored vectors made by another model are not used."""
+    digest = hashlib.sha256()
+    for path in (MODEL_FILE, TOKENIZER_FILE):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def text_key(text: str) -> str:
+    """The key a text's vector is stored under (the text itself is never stored with it)."""
+    return hashlib.sha256(f"{model_digest()}\n{text}".encode()).hexdigest()
+
+
+class Encoder:
+    """Texts to unit-length 384-dimensional vectors (thread-safe: onnxruntime sessions are)."""
+
+    def __init__(self, threads: int = 1) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = onnxruntime.InferenceSession(str(MODEL_FILE), options, providers=["CPUExecutionProvider"])
+        tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
+        tokenizer.no_padding()  # padded positions are masked below, per batch
+        tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer = tokenizer
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per text. Each text runs alone: the 8-bit graph scales its activations over the whole
+        input, so a text batched with others (and their padding) would get a slightly different vector."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for row, encoding in enumerate(self._tokenizer.encode_batch(list(texts))):
+            ids = np.array([encoding.ids], dtype=np.int64)
+            out[row] = self._session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
+        return out
+
+
+_encoder: Encoder | None = None
+_encoder_lock = threading.Lock()
+
+
+def encoder() -> Encoder:
+    """The process's one encoder (loaded once: about 0.15 s)."""
+    global _encoder
+    with _encoder_lock:
+        if _encoder is None:
+            _encoder = Encoder()
+        return _encoder
+
+
+@lru_cache(maxsize=256)
+def question_vector(question: str) -> np.ndarray:
+    """A question's vector (cached: the answer and its see-also ask twice)."""
+    return encoder().encode([question])[0]
+
+
+def sentences_of(text: str) -> list[str]:
+    """A passage's sentences and lines: the pieces the answer window and the sentence vectors are made of."""
+    return [p.strip() for p in _PIECES.split(text) if p.strip()]
+
+
+_PIECES = re.compile(r"(?<=[.;!?:])\s+(?=[A-Z0-9\"“(-])|\n")
+
+
+@dataclass(frozen=True)
+class PassageVectors:
+    """Vectors of many passages: each passage's row `whole`, and its sentences' rows `start[i]:start[i + 1]`."""
+
+    whole: np.ndarray  # (passages, DIM)
+    sentences: np.ndarray  # (sentences, DIM), grouped by passage
+    start: np.ndarray  # (passages + 1,) offsets into `sentences`
+
+    def __len__(self) -> int:
+        return len(self.whole)
+
+    def closeness(self, question: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """For each candidate passage index: the mean of its whole-passage and best-sentence cosines."""
+        whole = self.whole[candidates].astype(np.float32) @ question
+        best = whole.copy()
+        for k, c in enumerate(candidates.tolist()):
+            lo, hi = int(self.start[c]), int(self.start[c + 1])
+            if hi > lo:
+                best[k] = float((self.sentences[lo:hi].astype(np.float32) @ question).max())
+        return 0.5 * whole + 0.5 * best
+
+    def group(self, i: int) -> np.ndarray:
+        """Passage i's rows: the whole passage first, then its sentences."""
+        return np.concatenate([self.whole[i : i + 1], self.sentences[int(self.start[i]) : int(self.start[i + 1])]])
+
+    @staticmethod
+    def from_groups(groups: Sequence[np.ndarray]) -> "PassageVectors":
+        """From one array per passage: its whole-passage row first, then its sentence rows."""
+        if not groups:
+            return PassageVectors(np.zeros((0, DIM), np.float16), np.zeros((0, DIM), np.float16), np.zeros(1, np.int64))
+        whole = np.stack([g[0] for g in groups]).astype(np.float16)
+        sentences = np.concatenate([g[1:] for g in groups]).astype(np.float16)
+        start = np.concatenate([[0], np.cumsum([len(g) - 1 for g in groups])]).astype(np.int64)
+        return PassageVectors(whole, sentences, start)
+
+
+def concat(parts: Sequence[PassageVectors]) -> PassageVectors:
+    """Vectors of several passage lists, in order."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return PassageVectors.from_groups([])
+    offsets = np.cumsum([0] + [len(p.sentences) for p in parts[:-1]])
+    start = np.concatenate([[0], *[p.start[1:] + o for p, o in zip(parts, offsets)]]).astype(np.int64)
+    return PassageVectors(np.concatenate([p.whole for p in parts]), np.concatenate([p.sentences for p in parts]), start)
+
+
+def passage_key(passage) -> str:
+    """The storage key of a passage's vectors: the model and every text embedded for it."""
+    return text_key("\x1f".join(embedded_texts(passage)))
+
+
+def embedded_texts(passage) -> list[str]:
+    """What is embedded for one passage: the passage under its last two headings, then each sentence under its title."""
+    whole = f"{' > '.join(passage.headings[-2:])}: {passage.text}" if passage.headings else passage.text
+    return [whole, *(f"{passage.title}: {s}" for s in sentences_of(passage.text))]
+
+
+_memo: dict[str, np.ndarray] = {}  # passage key -> rows, for passages embedded in this process
+MEMO_LIMIT = 50_000
+
+
+def vectors_of(passages: Sequence, known: dict[str, np.ndarray] | None = None) -> tuple[PassageVectors, dict[str, np.ndarray]]:
+    """Vectors of passages: from `known` (stored rows by passage key) or this process's memo, else computed.
+
+    Returns the vectors and, by key, the rows of every passage `known` lacked: for the caller to store.
+    """
+    known = known or {}
+    keys = [passage_key(p) for p in passages]
+    missing = [i for i, k in enumerate(keys) if k not in known and k not in _memo]
+    computed: dict[str, np.ndarray] = {}
+    if missing:
+        texts = [embedded_texts(passages[i]) for i in missing]
+        flat = encoder().encode([t for ts in texts for t in ts]).astype(np.float16)
+        at = 0
+        for i, ts in zip(missing, texts):
+            computed[keys[i]] = flat[at : at + len(ts)]
+            at += len(ts)
+        if len(_memo) + len(computed) <= MEMO_LIMIT:
+            _memo.update(computed)
+    unknown = {k: computed[k] if k in computed else _memo[k] for k in keys if k not in known}
+    return PassageVectors.from_groups([known[k] if k in known else unknown[k] for k in keys]), unknown

@@ -1,0 +1,152 @@
+"""Sentence vectors: the bundled encoder, the checked-in vectors, near-ties broken by meaning, and the
+vectors of imported documents kept in the database."""
+
+import hashlib
+import re
+
+import numpy as np
+import pytest
+from sqlalchemy import delete, func, select
+
+import knowledge.search as search_module
+import knowledge.semantic as semantic
+from bot.app import App
+from bot.config import Settings
+from knowledge.corpus import VECTORS_FILE, bundled_passages, bundled_vectors, vectors_digest
+from knowledge.parse import DocumentInfo, parse_document
+from knowledge.search import SearchIndex
+
+
+def cosine(a, b):
+    return float(np.dot(a, b))
+
+
+def test_the_encoder_gives_unit_vectors_and_puts_paraphrases_closer_than_unrelated_text():
+    asked, paraphrase, unrelated = semantic.encoder().encode(
+        [
+            "a member of my team rang in sick this morning",
+            "the employee reported that they are absent because of illness",
+            "the agency staffing budget for the next financial year",
+        ]
+    )
+    assert asked.shape == (semantic.DIM,)
+    assert abs(np.linalg.norm(asked) - 1.0) < 1e-3
+    assert cosine(asked, paraphrase) > cosine(asked, unrelated) + 0.2
+
+
+def test_long_text_is_cut_to_what_the_model_reads_not_refused():
+    vector = semantic.encoder().encode(["supervision " * 2000])[0]
+    assert np.isfinite(vector).all() and abs(np.linalg.norm(vector) - 1.0) < 1e-3
+
+
+def test_the_checked_in_vectors_are_current_and_match_the_encoder():
+    stored = np.load(VECTORS_FILE)
+    assert str(stored["digest"]) == vectors_digest(), "run `python -m knowledge.corpus`"
+    vectors = bundled_vectors()
+    assert len(vectors) == len(bundled_passages())
+    sample = [0, len(bundled_passages()) // 2, len(bundled_passages()) - 1]
+    for i in sample:
+        fresh = semantic.encoder().encode(semantic.embedded_texts(bundled_passages()[i]))
+        assert np.allclose(vectors.group(i).astype(np.float32), fresh, atol=2e-3)
+
+
+def test_the_model_notice_names_the_checkpoint_it_was_made_from():
+    notice = (semantic.MODEL_DIR / "NOTICE.md").read_text(encoding="utf-8")
+    assert "all-MiniLM-L6-v2" in notice and "Apache" in notice
+    assert re.search(r"\b[0-9a-f]{64}\b", notice)
+    recorded = re.search(r"encoder-int8\.onnx[^\n]*?([0-9a-f]{64})", notice).group(1)
+    assert recorded == hashlib.sha256(semantic.MODEL_FILE.read_bytes()).hexdigest()
+
+
+INFO = DocumentInfo(key="kite", organisation="Kite Council", title="Kite Standards", short_title="Kite Standards")
+NEAR_TIE = """# Kite Standards
+
+## Placement costs
+
+Tell the service manager about overspending on a child's placement.
+
+## Safeguarding concerns
+
+Tell the service manager at once about a child at risk of significant harm.
+"""
+
+
+def test_meaning_breaks_a_near_tie_between_passages_the_words_rank_alike():
+    index = SearchIndex(parse_document(NEAR_TIE, INFO))
+    placement, harm = (i for i, p in enumerate(index.passages) if "Tell the service manager" in p.text)
+    question = "which manager do I tell when a child is in danger"
+    for tied in ([(placement, 2.0, 0.6), (harm, 2.0, 0.6)], [(harm, 2.0, 0.6), (placement, 2.0, 0.6)]):
+        fused = index._with_meaning(question, tied)
+        assert [i for i, _, _ in fused] == [harm, placement]
+        assert fused[0][1] > 2.0 and fused[0][2] == 0.6  # the words' score gains, coverage is kept
+
+
+def test_meaning_does_not_overturn_a_clear_lead_by_words():
+    index = SearchIndex(parse_document(NEAR_TIE, INFO))
+    placement, harm = (i for i, p in enumerate(index.passages) if "Tell the service manager" in p.text)
+    fused = index._with_meaning("which manager do I tell when a child is in danger", [(placement, 6.0, 0.9), (harm, 2.0, 0.5)])
+    assert fused[0][0] == placement
+
+
+def test_without_meaning_the_order_is_the_words_order(monkeypatch):
+    index = SearchIndex(parse_document(NEAR_TIE, INFO))
+    monkeypatch.setattr(search_module, "SEMANTIC_WEIGHT", 0.0)
+    tied = [(0, 2.0, 0.6), (1, 2.0, 0.6)]
+    assert index._with_meaning("which manager do I tell when a child is in danger", tied) == tied
+
+
+def test_meaning_only_reorders_candidates_the_words_found():
+    index = SearchIndex(parse_document(NEAR_TIE, INFO))
+    assert index.search("what is the weather forecast for tomorrow", limit=3) == []
+
+
+def test_vectors_must_match_the_passages():
+    passages = parse_document(NEAR_TIE, INFO)
+    with pytest.raises(ValueError):
+        SearchIndex(passages, vectors=semantic.vectors_of(passages[:1])[0])
+
+
+@pytest.fixture
+def standards(tmp_path):
+    path = tmp_path / "kite-standards.md"
+    path.write_text(NEAR_TIE, encoding="utf-8")
+    return path
+
+
+def test_an_import_keeps_its_passages_vectors_and_another_replica_uses_them(cli, standards, db_url, monkeypatch):
+    from bot.storage.models.knowledge import KnowledgeVectors
+
+    assert cli("knowledge", "import", str(standards), "--org", "Kite Council").exit_code == 0
+    replica = App(Settings(database_url=db_url, _env_file=None))
+    try:
+        with replica.db.unit() as session:
+            stored = session.scalar(select(func.count()).select_from(KnowledgeVectors))
+        assert stored == 2  # one row per imported passage
+        # a replica starting with a fresh process memo reads them instead of running the encoder
+        monkeypatch.setattr(semantic, "_memo", {})
+        monkeypatch.setattr(semantic, "encoder", lambda: pytest.fail("imported vectors were recomputed"))
+        from knowledge import _combined
+
+        _combined.clear()
+        results = replica.knowledge.search("which manager do I tell when a child is in danger", limit=1)
+    finally:
+        replica.close()
+    assert results and "significant harm" in results[0].passage.text
+
+
+def test_missing_vectors_are_computed_once_and_stored(cli, standards, db_url, monkeypatch):
+    from bot.storage.models.knowledge import KnowledgeVectors
+    from knowledge import _combined
+
+    assert cli("knowledge", "import", str(standards)).exit_code == 0
+    replica = App(Settings(database_url=db_url, _env_file=None))
+    try:
+        with replica.db.unit() as session:
+            session.execute(delete(KnowledgeVectors))  # as after an encoder upgrade
+        monkeypatch.setattr(semantic, "_memo", {})
+        _combined.clear()
+        assert replica.knowledge.search("overspending on a placement", limit=1)
+        with replica.db.unit() as session:
+            assert session.scalar(select(func.count()).select_from(KnowledgeVectors)) == 2
+    finally:
+        replica.close()
