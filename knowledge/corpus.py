@@ -193,7 +193,7 @@ def write_cache() -> Path:
     _bundled.cache_clear()
     bundled_vectors.cache_clear()
     vectors = bundled_vectors()  # the stored ones while the texts they embed are unchanged
-    np.savez_compressed(VECTORS_FILE, digest=np.array(vectors_digest()), whole=vectors.whole, sentences=vectors.sentences, start=vectors.start)
+    np.savez_compressed(VECTORS_FILE, digest=np.array(vectors_digest()), whole=vectors.whole.astype(np.float16), sentences=vectors.sentences.astype(np.float16), start=vectors.start)
     return CACHE_FILE
 
 

@@ -652,8 +652,8 @@ class SearchIndex:
             plan = self.plan(question)
             ranked = self._rank(plan) if plan.groups and self.size else []
             # the meaning of the question as the asker meant it: with its spelling slips corrected
-            by_words = (ranked[0][1], ranked[0][2]) if ranked else (0.0, 0.0)
-            cached = (plan, self._with_meaning(plan.corrected or question, ranked), by_words)
+            fused = self._with_meaning(plan.corrected or question, ranked)
+            cached = (plan, fused, (ranked[0][1], ranked[0][2]) if ranked else (0.0, 0.0))
             with self._lock:  # adapters answer on worker threads
                 while len(self._recent) >= 64:
                     self._recent.pop(next(iter(self._recent)))
@@ -724,13 +724,14 @@ class SearchIndex:
         reranked.sort(key=lambda r: -r[1])
         return reranked
 
-    def _with_meaning(self, question: str, ranked: list[tuple[int, float, float]]) -> list[tuple[int, float, float]]:
+    def _with_meaning(self, question: str | np.ndarray, ranked: list[tuple[int, float, float]]) -> list[tuple[int, float, float]]:
         """The word ranking re-ordered by closeness in meaning: each candidate gains SEMANTIC_WEIGHT x its
         cosine to the question, in units of the best word score. Words find the candidates; meaning breaks
         their near-ties ("who do I raise it with" when two passages share the question's words)."""
         if not ranked or SEMANTIC_WEIGHT <= 0:
             return ranked
-        closeness = self.vectors.closeness(question_vector(question), np.array([i for i, _, _ in ranked], dtype=np.int64))
+        vector = question_vector(question) if isinstance(question, str) else question
+        closeness = self.vectors.closeness(vector, np.array([i for i, _, _ in ranked], dtype=np.int64))
         best = ranked[0][1]
         fused = [(i, score + SEMANTIC_WEIGHT * best * float(c), coverage) for (i, score, coverage), c in zip(ranked, closeness)]
         fused.sort(key=lambda r: -r[1])

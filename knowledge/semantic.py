@@ -107,17 +107,21 @@ class PassageVectors:
     sentences: np.ndarray  # (sentences, DIM), grouped by passage
     start: np.ndarray  # (passages + 1,) offsets into `sentences`
 
+    def __post_init__(self) -> None:  # stored as float16, used as float32 (numpy has no fast float16 product)
+        object.__setattr__(self, "whole", np.asarray(self.whole, dtype=np.float32))
+        object.__setattr__(self, "sentences", np.asarray(self.sentences, dtype=np.float32))
+
     def __len__(self) -> int:
         return len(self.whole)
 
     def closeness(self, question: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """For each candidate passage index: the mean of its whole-passage and best-sentence cosines."""
-        whole = self.whole[candidates].astype(np.float32) @ question
+        whole = self.whole[candidates] @ question
         best = whole.copy()
         for k, c in enumerate(candidates.tolist()):
             lo, hi = int(self.start[c]), int(self.start[c + 1])
             if hi > lo:
-                best[k] = float((self.sentences[lo:hi].astype(np.float32) @ question).max())
+                best[k] = float((self.sentences[lo:hi] @ question).max())
         return 0.5 * whole + 0.5 * best
 
     def group(self, i: int) -> np.ndarray:
