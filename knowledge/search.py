@@ -69,6 +69,8 @@ MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abst
 MIN_SCORE = 2.0
 LONG_EVIDENCE = 12.0  # ... unless it matches this much idf (two or three rare ideas of a long question) ...
 LONG_COVERAGE = 0.2  # ... and at least this share
+MEANING_ANSWERS = 0.55  # ... or when the best passage is this close in meaning (cosine; 1 in 46 questions the
+MEANING_COVERAGE = 0.4  # standards do not cover got that close) and covers this share of the rarity
 WINDOW_CHARS = 700
 PAIRS_WITHIN_SENTENCES = True  # a phrase's words must stand together in one sentence or line
 
@@ -602,7 +604,7 @@ class SearchIndex:
 
     def search(self, question: str, limit: int = 3) -> list[Hit]:
         """The best passages for a question, most relevant first; empty when nothing is relevant."""
-        plan, ranked, (best_words, best_coverage) = self._ranked(question)
+        plan, ranked, (best_words, best_coverage, meaning) = self._ranked(question)
         if not ranked or limit <= 0:
             return []
         best_score = ranked[0][1]
@@ -610,8 +612,13 @@ class SearchIndex:
         best_coverage = max(best_coverage, ranked[0][2])
         evidence = best_coverage * sum(g.idf for g in plan.groups)
         # a long question (a manager describing a situation) has many ideas no one passage covers: enough
-        # evidence in absolute terms answers it
-        enough = best_coverage >= MIN_COVERAGE or (evidence >= LONG_EVIDENCE and best_coverage >= LONG_COVERAGE)
+        # evidence in absolute terms answers it; so does a passage very close in meaning that shares
+        # nearly enough of the question's words (high closeness is rare for a question the standards miss)
+        enough = (
+            best_coverage >= MIN_COVERAGE
+            or (evidence >= LONG_EVIDENCE and best_coverage >= LONG_COVERAGE)
+            or (meaning >= MEANING_ANSWERS and best_coverage >= MEANING_COVERAGE)
+        )
         if not enough or best_words < MIN_SCORE:
             return []
         hits = []
@@ -641,9 +648,9 @@ class SearchIndex:
             for _, toks in self._pieces(i)
         ]
 
-    def _ranked(self, question: str) -> tuple[QueryPlan, list[tuple[int, float, float]], tuple[float, float]]:
-        """The plan, the candidate ranking by words and meaning, and the (score, coverage) of the best
-        passage by words alone.
+    def _ranked(self, question: str) -> tuple[QueryPlan, list[tuple[int, float, float]], tuple[float, float, float]]:
+        """The plan, the candidate ranking by words and meaning, the (score, coverage) of the best passage
+        by words alone, and the closeness in meaning of the best passage by both.
 
         Cached: the answer's see-also reuses it.
         """
@@ -653,7 +660,8 @@ class SearchIndex:
             ranked = self._rank(plan) if plan.groups and self.size else []
             # the meaning of the question as the asker meant it: with its spelling slips corrected
             fused = self._with_meaning(plan.corrected or question, ranked)
-            cached = (plan, fused, (ranked[0][1], ranked[0][2]) if ranked else (0.0, 0.0))
+            meaning = self._closeness(plan.corrected or question, fused[0][0]) if fused and SEMANTIC_WEIGHT > 0 else 0.0
+            cached = (plan, fused, (ranked[0][1], ranked[0][2], meaning) if ranked else (0.0, 0.0, 0.0))
             with self._lock:  # adapters answer on worker threads
                 while len(self._recent) >= 64:
                     self._recent.pop(next(iter(self._recent)))
@@ -723,6 +731,9 @@ class SearchIndex:
             reranked.append((i, total_i * (1.0 + SURFACE_BOOST * same_words), float(coverage[i])))
         reranked.sort(key=lambda r: -r[1])
         return reranked
+
+    def _closeness(self, question: str, i: int) -> float:
+        return float(self.vectors.closeness(question_vector(question), np.array([i], dtype=np.int64))[0])
 
     def _with_meaning(self, question: str | np.ndarray, ranked: list[tuple[int, float, float]]) -> list[tuple[int, float, float]]:
         """The word ranking re-ordered by closeness in meaning: each candidate gains SEMANTIC_WEIGHT x its

@@ -150,3 +150,25 @@ def test_missing_vectors_are_computed_once_and_stored(cli, standards, db_url, mo
             assert session.scalar(select(func.count()).select_from(KnowledgeVectors)) == 2
     finally:
         replica.close()
+
+
+@pytest.mark.parametrize(
+    ("coverage", "meaning", "answered"),
+    [(0.45, 0.60, True), (0.45, 0.50, False), (0.35, 0.90, False), (0.50, 0.10, True)],
+)
+def test_a_passage_close_in_meaning_is_answered_with_a_little_less_of_the_words(monkeypatch, coverage, meaning, answered):
+    index = SearchIndex(parse_document(NEAR_TIE, INFO))
+    question = "which manager do I tell when a child is in danger"
+    plan = index.plan(question)
+    ranked = [(0, 5.0, coverage)]
+    monkeypatch.setattr(index, "_ranked", lambda q: (plan, ranked, (5.0, coverage, meaning)))
+    assert bool(index.search(question, limit=3)) is answered
+
+
+def test_the_closeness_that_rescues_a_near_miss_is_the_best_passages(monkeypatch):
+    index = SearchIndex(parse_document(NEAR_TIE, INFO))
+    harm = next(i for i, p in enumerate(index.passages) if "significant harm" in p.text)
+    plan, fused, (_, _, meaning) = index._ranked("which manager do I tell when a child is in danger")
+    assert fused[0][0] == harm
+    expected = index.vectors.closeness(semantic.question_vector("which manager do I tell when a child is in danger"), np.array([harm]))
+    assert meaning == pytest.approx(float(expected[0]), abs=1e-6)
