@@ -189,10 +189,14 @@ def _info(doc: ExtractedDocument, key: str, org: str) -> DocumentInfo:
     )
 
 
-def import_files(session: Session, paths: Sequence[Path], organisation: str | None, now: datetime, progress=None) -> list[tuple[str, int]]:
+def import_files(
+    session: Session, paths: Sequence[Path], organisation: str | None, now: datetime, progress=None, vectors_progress=None
+) -> list[tuple[str, int]]:
     """Read, check and store documents; all or nothing. Returns (document key, passages) per file.
 
     Every file is read and parsed before anything is written, so one bad file leaves the corpus as it was.
+    `progress(1)` is called per file read; `vectors_progress(total)`, when given, returns the callable that
+    is called per passage whose sentence vectors are computed (`total` of them).
     """
     from bot.storage.models.knowledge import KnowledgeDocument
 
@@ -215,7 +219,10 @@ def import_files(session: Session, paths: Sequence[Path], organisation: str | No
             progress(1)
     # sentence vectors are computed now, once, and kept with the documents (the slow part of an import)
     passages = [p for doc, key, _ in extracted for p in parse_document(doc.text, _info(doc, key, org))]
-    store_vectors(session, vectors_of(passages, stored_vectors(session, passages))[1], now)
+    known = stored_vectors(session, passages)
+    todo = sum(1 for p in passages if passage_key(p) not in known)
+    step = vectors_progress(todo) if vectors_progress is not None and todo else None
+    store_vectors(session, vectors_of(passages, known, progress=step)[1], now)
     for doc, key, _ in extracted:
         row = session.scalar(select(KnowledgeDocument).where(KnowledgeDocument.doc_key == key))
         if row is None:

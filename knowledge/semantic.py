@@ -164,22 +164,21 @@ _memo: dict[str, np.ndarray] = {}  # passage key -> rows, for passages embedded 
 MEMO_LIMIT = 50_000
 
 
-def vectors_of(passages: Sequence, known: dict[str, np.ndarray] | None = None) -> tuple[PassageVectors, dict[str, np.ndarray]]:
+def vectors_of(passages: Sequence, known: dict[str, np.ndarray] | None = None, progress=None) -> tuple[PassageVectors, dict[str, np.ndarray]]:
     """Vectors of passages: from `known` (stored rows by passage key) or this process's memo, else computed.
 
     Returns the vectors and, by key, the rows of every passage `known` lacked: for the caller to store.
+    `progress(1)` is called for each passage computed now.
     """
     known = known or {}
     keys = [passage_key(p) for p in passages]
     missing = [i for i, k in enumerate(keys) if k not in known and k not in _memo]
     computed: dict[str, np.ndarray] = {}
     if missing:
-        texts = [embedded_texts(passages[i]) for i in missing]
-        flat = encoder().encode([t for ts in texts for t in ts]).astype(np.float16)
-        at = 0
-        for i, ts in zip(missing, texts):
-            computed[keys[i]] = flat[at : at + len(ts)]
-            at += len(ts)
+        for i in missing:
+            computed[keys[i]] = encoder().encode(embedded_texts(passages[i])).astype(np.float16)
+            if progress is not None:
+                progress(1)
         if len(_memo) + len(computed) <= MEMO_LIMIT:
             _memo.update(computed)
     unknown = {k: computed[k] if k in computed else _memo[k] for k in keys if k not in known}

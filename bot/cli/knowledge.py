@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -24,12 +25,20 @@ def import_(ctx, files: tuple[Path, ...], org: str | None) -> None:
     from knowledge import import_files
 
     app = get_app(ctx)
-    with app.db.unit() as session:
+    with app.db.unit() as session, contextlib.ExitStack() as bars:
+
+        def vectors_bar(total: int):
+            # reading meaning is the slow part (about 40 ms a passage): show it when it is more than a moment
+            if total < 25:
+                return None
+            bar = bars.enter_context(click.progressbar(length=total, label="Reading meaning", file=click.get_text_stream("stderr")))
+            return bar.update
+
         if len(files) > 3:
             with click.progressbar(length=len(files), label="Reading documents", file=click.get_text_stream("stderr")) as bar:
-                imported = import_files(session, list(files), org, app.now(), progress=bar.update)
+                imported = import_files(session, list(files), org, app.now(), progress=bar.update, vectors_progress=vectors_bar)
         else:
-            imported = import_files(session, list(files), org, app.now())
+            imported = import_files(session, list(files), org, app.now(), vectors_progress=vectors_bar)
     app.__dict__.pop("knowledge", None)  # the next question sees the new documents
     for key, count in imported:
         click.echo(f"imported {key}: {count} passages")

@@ -172,3 +172,20 @@ def test_the_closeness_that_rescues_a_near_miss_is_the_best_passages(monkeypatch
     assert fused[0][0] == harm
     expected = index.vectors.closeness(semantic.question_vector("which manager do I tell when a child is in danger"), np.array([harm]))
     assert meaning == pytest.approx(float(expected[0]), abs=1e-6)
+
+
+def test_a_large_import_shows_progress_while_it_reads_meaning(sqlite_cli, tmp_path):
+    path = tmp_path / "heron-rules.md"
+    path.write_text(
+        "# Heron Rules\n\n" + "".join(f"## Rule {n}\n\nManagers file heron form {n} within {n} working days.\n\n" for n in range(30)),
+        encoding="utf-8",
+    )
+    result = sqlite_cli("knowledge", "import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "Reading meaning" in result.stderr
+
+
+def test_a_small_import_does_not_show_that_progress(sqlite_cli, standards):
+    result = sqlite_cli("knowledge", "import", str(standards))
+    assert result.exit_code == 0, result.stderr
+    assert "Reading meaning" not in result.stderr
