@@ -2,7 +2,7 @@
 
 The words of a question find the candidates (knowledge/search.py); this module adds how close in meaning
 each candidate is. It uses all-MiniLM-L6-v2, a small sentence encoder (Apache-2.0; see model/NOTICE.md),
-shipped as an 8-bit ONNX graph and run with onnxruntime: about 3 ms per question on one core, nothing
+shipped as an 8-bit ONNX graph and run with onnxruntime: 3-5 ms per question on one core, nothing
 fetched at run time.
 
 A passage's closeness is the mean of two cosines: the question against the whole passage, and against the
@@ -58,7 +58,7 @@ class Encoder:
         options.log_severity_level = 3
         self._session = onnxruntime.InferenceSession(str(MODEL_FILE), options, providers=["CPUExecutionProvider"])
         tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
-        tokenizer.no_padding()  # padded positions are masked below, per batch
+        tokenizer.no_padding()  # each text runs alone (see `encode`): nothing to pad
         tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer = tokenizer
 
