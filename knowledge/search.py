@@ -17,11 +17,12 @@ Ranking, in one pass over an inverted index (numpy, so it stays fast on a corpus
 4. The best candidates are re-ranked with word-pair proximity and rapidfuzz token-set similarity, and
    passages holding the asker's own words letter for letter (not just their stems) gain a little.
 5. Meaning breaks near-ties: each candidate gains its cosine closeness to the question (a small sentence
-   encoder, knowledge/semantic.py) in units of the best word score. Words choose the candidates and
-   whether to answer at all; meaning only re-orders them.
+   encoder, knowledge/semantic.py) in units of the best word score. Words choose the candidates; meaning
+   re-orders them.
 
 The search abstains (no results) when even the best passage covers too little of the question, unless
-the question is long and the best passage still matches several of its rare ideas.
+the question is long and the best passage still matches several of its rare ideas, or the best passage
+is very close to the question in meaning and covers nearly enough of it.
 """
 
 from __future__ import annotations
