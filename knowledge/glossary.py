@@ -156,6 +156,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("underperforming", "poor performance", "capability"),
     ("overdue", "late", "timescales"),
     ("late", "overdue", "delay", "delayed"),  # not "timely": it stems to the everyday "time"
+    ("running behind", "overdue", "late", "delay"),
+    ("cut off date", "deadline", "timescale", "no later than"),
+    ("cut off", "deadline", "timescale", "no later than"),
     ("manager", "managers", "management"),
     ("director", "directors", "assistant director"),
     ("home visit", "visit"),
@@ -405,6 +408,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (re.compile(r"\bl\s*&\s*d\b", re.I), " landd "),
     (re.compile(r"\bh\s*&\s*s\b", re.I), " health and safety "),
     (re.compile(r"\b24\s*/\s*7\b"), " 24-hour "),
+    # "can't agree", "do not agree": the standards speak of disagreement
+    (re.compile(r"\b(?:can\s?not|can'?t|don'?t|do not|does not|doesn'?t|won'?t|will not|couldn'?t|could not) agree\b", re.I),
+     " disagree "),
     (re.compile(r"\bpro-?formas?\b", re.I), " proforma "),
     # "the first day of absence" and "day 1" of a sickness procedure are one thing
     (re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|[4-9]th|10th) day\b", re.I),

@@ -111,6 +111,13 @@ def stem(word: str) -> str:
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_NUMBER_UNIT = re.compile(r"^(\d+)([a-z]+)$")
+_UNITS = {
+    "h": "hour", "hr": "hour", "hrs": "hours", "hour": "hour", "hours": "hours", "min": "minutes", "mins": "minutes",
+    "minutes": "minutes", "d": "day", "day": "day", "days": "days", "wk": "week", "wks": "weeks", "week": "week",
+    "weeks": "weeks", "mth": "month", "mths": "months", "month": "month", "months": "months", "yr": "year",
+    "yrs": "years", "year": "year", "years": "years", "am": "am", "pm": "pm",
+}
 _NEGATED = {"don": "do", "won": "will", "can": "can", "shan": "shall"}
 _CONTRACTED = {"ll": "will", "re": "are", "ve": "have", "d": "would", "m": "am"}
 
@@ -129,6 +136,10 @@ def words(text: str) -> list[str]:
                 out += [base, _CONTRACTED[suffix]]  # "we'll" -> "we will", not "well"
                 continue
             w = base if suffix == "s" else base + suffix
+        unit = _NUMBER_UNIT.match(w)
+        if unit and unit.group(2) in _UNITS:
+            out += [unit.group(1), _UNITS[unit.group(2)]]  # "1hr" -> "1 hour", "6wks" -> "6 weeks"
+            continue
         out.append(w)
     return out
 
@@ -211,6 +222,8 @@ LIGHT_WORDS = frozenset(
     see seen set side since sort still stuff such sure take takes taking tell tells thing things think time times
     today twice two type use used using usually want way ways well whatever whenever whether whole whose
     supposed meant expected allowed ok okay fine went
+    tomorrow yesterday tonight monday tuesday wednesday thursday friday mondays fridays
+    roughly approximately approx etc re bit basically anything something someone anyone maybe perhaps loads
     work works worker workers working write writes writing wrote written year years yes yet""".split()
 )
 LIGHT_WEIGHT = 0.35
@@ -297,7 +310,7 @@ _WHO = re.compile(r"\b(who|whose|which (manager|role))\b")
 # August") answers them even when it never says "deadline" or "how long"
 TIME_ASKS = frozenset(
     {"deadline", "deadlines", "timescale", "timescales", "timeframe", "frequency", "how long", "how often",
-     "how quickly", "how soon", "by when", "time limit"}
+     "how quickly", "how soon", "by when", "time limit", "cut off", "cut off date"}
 )
 TIMESCALE_WEIGHT = 0.5  # below a synonym (0.55): a timescale somewhere in the passage is weaker evidence
 

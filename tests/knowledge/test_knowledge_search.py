@@ -422,3 +422,35 @@ def test_a_question_about_a_document_itself_keeps_its_name(index):
 
 def test_prepositions_like_onto_are_stop_words(index):
     assert "onto" not in [g.word for g in index.index.plan("how long to get notes onto the record").groups]
+
+
+def test_a_number_run_into_its_unit_is_read_as_both():
+    from knowledge.search import words
+
+    assert words("roughly 1hr or 6wks, by 10pm") == ["roughly", "1", "hour", "or", "6", "weeks", "by", "10", "pm"]
+    assert words("ask hr about it") == ["ask", "hr", "about", "it"]  # HR alone stays the department
+
+
+def test_not_agreeing_is_disagreement(index):
+    for said in ("we cant agree", "we can't agree", "they do not agree", "I don't agree"):
+        assert "disagree" in [g.word for g in index.index.plan(said + " on closing the case").groups], said
+
+
+def test_calendar_and_hedging_words_are_not_ideas_of_the_question(index):
+    # "by Friday", "tomorrow", "roughly", "etc", "re", "loads of": how a manager writes, not what they ask about
+    from knowledge.search import LIGHT_WEIGHT
+
+    plan = index.index.plan("loads of sickness re my team, need the EAP helpline by friday or tomorrow, roughly etc")
+    asked = {g.word: g.idf for g in plan.groups}
+    assert {"friday", "tomorrow", "roughly"}.isdisjoint(asked)  # the standards never use them: dropped
+    for light in ("loads", "re", "etc"):  # the standards use them now and then: they count as light words
+        assert light not in asked or asked[light] <= LIGHT_WEIGHT * index.index.max_idf, light
+    assert asked["helpline"] > 2 * max(asked.get(w, 0.0) for w in ("loads", "re", "etc"))
+
+
+def test_running_behind_and_a_cut_off_date_ask_for_a_deadline(index):
+    plan = index.index.plan("running behind on PDRs, is there a cut off date")
+    words_asked = {g.word for g in plan.groups}
+    assert {"running behind", "cut off date"} <= words_asked
+    top = index.search("running behind on PDRs, is there a cut off date")[0]
+    assert "by no later than 31st august" in " ".join(top.source.timescales)
