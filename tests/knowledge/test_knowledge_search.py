@@ -454,3 +454,22 @@ def test_running_behind_and_a_cut_off_date_ask_for_a_deadline(index):
     assert {"running behind", "cut off date"} <= words_asked
     top = index.search("running behind on PDRs, is there a cut off date")[0]
     assert "by no later than 31st august" in " ".join(top.source.timescales)
+
+
+@pytest.mark.parametrize(
+    ("asked", "phrase", "meaning"),
+    [
+        ("off sick for over a week", "over a week", ("day", "8")),
+        ("who will put together the induction plan", "put together", ("devise",)),
+        ("how did they go about turning things round", "turning things round", ("improvement",)),
+        ("is there a caseload limit", "limit", ("higher",)),  # "no higher than", less its stop words
+    ],
+)
+def test_everyday_phrasings_reach_the_standards_wording(index, asked, phrase, meaning):
+    from knowledge.search import stem
+
+    groups = {g.word: g for g in index.index.plan(asked).groups}
+    assert phrase in groups or any(phrase.split()[0] in w for w in groups), groups.keys()
+    group = groups.get(phrase) or next(g for w, g in groups.items() if phrase.split()[0] in w)
+    wanted = tuple(stem(w) if not w.isdigit() else w for w in meaning)
+    assert any(alt[: len(wanted)] == wanted or alt == wanted for alt in group.alts), group.alts
