@@ -25,6 +25,8 @@ DIAGNOSTIC = HERE / "diagnostic_questions.jsonl"
 UNSEEN = HERE / "unseen_questions.jsonl"
 # the same a sixth time (2026-11-29, after the encoder), used like the diagnostic set: to find kinds of failure
 DIAGNOSTIC2 = HERE / "diagnostic2_questions.jsonl"
+# the same a seventh time (2026-11-29), used the same way
+DIAGNOSTIC3 = HERE / "diagnostic3_questions.jsonl"
 
 # Measured floors (see README "Standards Q&A"); the targets are top-1 0.90, top-3 0.97, abstain 0.80.
 FLOORS = {
@@ -35,7 +37,8 @@ FLOORS = {
     "fresh": {"top1": 0.70, "top3": 0.90, "abstain": 0.83},
     "diagnostic": {"top1": 0.80, "top3": 0.90, "abstain": 0.80},
     "unseen": {"top1": 0.64, "top3": 0.76, "abstain": 0.91},
-    "diagnostic2": {"top1": 0.78, "top3": 0.90, "abstain": 0.90},
+    "diagnostic2": {"top1": 0.80, "top3": 0.91, "abstain": 0.90},
+    "diagnostic3": {"top1": 0.61, "top3": 0.83, "abstain": 0.80},
 }
 
 
@@ -56,9 +59,9 @@ def measure(path: Path) -> dict[str, float]:
     return {"top1": top1 / answerable, "top3": top3 / answerable, "abstain": abstained / max(unanswerable, 1)}
 
 
-@pytest.mark.parametrize("name", ["dev", "own", "heldout", "final", "fresh", "diagnostic", "unseen", "diagnostic2"])
+@pytest.mark.parametrize("name", ["dev", "own", "heldout", "final", "fresh", "diagnostic", "unseen", "diagnostic2", "diagnostic3"])
 def test_answer_quality_meets_the_measured_floor(name):
-    path = {"dev": DEV, "own": OWN, "heldout": HELDOUT, "final": FINAL, "fresh": FRESH, "diagnostic": DIAGNOSTIC, "unseen": UNSEEN, "diagnostic2": DIAGNOSTIC2}[name]
+    path = {"dev": DEV, "own": OWN, "heldout": HELDOUT, "final": FINAL, "fresh": FRESH, "diagnostic": DIAGNOSTIC, "unseen": UNSEEN, "diagnostic2": DIAGNOSTIC2, "diagnostic3": DIAGNOSTIC3}[name]
     if name == "dev" and not DEV.exists():
         path, name = OWN, "own"
     scores = measure(path)

@@ -473,3 +473,30 @@ def test_everyday_phrasings_reach_the_standards_wording(index, asked, phrase, me
     group = groups.get(phrase) or next(g for w, g in groups.items() if phrase.split()[0] in w)
     wanted = tuple(stem(w) if not w.isdigit() else w for w in meaning)
     assert any(alt[: len(wanted)] == wanted or alt == wanted for alt in group.alts), group.alts
+
+
+@pytest.mark.parametrize(
+    ("asked", "phrase", "meaning"),
+    [
+        ("team is drowning, can I get another post", "drowning", "workload"),
+        ("any tips for supervision", "tips", "guidance"),
+        ("how do I kick off a session", "kick off", "start"),
+        ("when is their kit handed back", "handed back", "returned"),
+        ("moving across from another team", "moving across", "transfer"),
+        ("can my SW move up a grade", "move up a grade", "progression"),
+        ("we are not going to make the court deadline", "not going to make", "not met"),
+    ],
+)
+def test_workplace_idioms_reach_the_standards_wording(index, asked, phrase, meaning):
+    from knowledge.search import stem
+
+    groups = {g.word: g for g in index.index.plan(asked).groups}
+    assert phrase in groups, groups.keys()
+    assert any(stem(meaning.split()[-1]) in alt for alt in groups[phrase].alts), groups[phrase].alts
+
+
+def test_chat_shorthand_for_days_and_sessions_is_read_as_words(index):
+    plan = index.index.plan("leaving fri, new starter mon, supervision sesh prepping")
+    words_asked = [g.word for g in plan.groups]
+    assert "fri" not in words_asked and "mon" not in words_asked  # read as friday / monday: light, never used
+    assert "session" in words_asked and "preparing" in words_asked
