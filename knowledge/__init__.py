@@ -119,16 +119,21 @@ def imported_passages(session: Session) -> list[StructuredPassage]:
 
     passages: list[StructuredPassage] = []
     for doc in session.scalars(select(KnowledgeDocument).order_by(KnowledgeDocument.id)):
-        info = DocumentInfo(
-            key=doc.doc_key,
-            organisation=doc.organisation,
-            title=doc.title,
-            short_title=doc.title[:60],
-            date=doc.document_date,
-            aliases=tuple(a for a in (doc.organisation.lower(),) if a and a != "imported"),
-        )
-        passages.extend(parse_document(doc.content, info))
+        passages.extend(parse_document(doc.content, imported_info(doc.doc_key, doc.organisation, doc.title, doc.document_date)))
     return passages
+
+
+def imported_info(key: str, organisation: str, title: str, date: str | None = None) -> DocumentInfo:
+    """How an imported document is described, both when it is checked at import and when it is read back
+    (its passages, and so the keys of their stored vectors, must come out the same both times)."""
+    return DocumentInfo(
+        key=key,
+        organisation=organisation,
+        title=title,
+        short_title=title[:60],
+        date=date,
+        aliases=tuple(a for a in (organisation.lower(),) if a and a != "imported"),
+    )
 
 
 def stored_vectors(session: Session, passages: Sequence[StructuredPassage]) -> dict[str, np.ndarray]:
@@ -179,14 +184,7 @@ def _slug(text: str) -> str:
 
 
 def _info(doc: ExtractedDocument, key: str, org: str) -> DocumentInfo:
-    """How an imported document is described while it is checked (as `imported_passages` reads it back)."""
-    return DocumentInfo(
-        key=key,
-        organisation=org or "Imported",
-        title=doc.title[:300],
-        short_title=doc.title[:300][:60],
-        aliases=tuple(a for a in ((org or "Imported").lower(),) if a and a != "imported"),
-    )
+    return imported_info(key, org or "Imported", doc.title[:300])  # as the row below stores it
 
 
 def import_files(
