@@ -111,6 +111,8 @@ _LETTERED = re.compile(r"^[A-H]\.\s+[A-Z]")
 _TOC_LINE = re.compile(r"(\.{3,}|…+)\s*\d*\s*$|\t\s*\d{1,3}\s*$")
 _TOP_WORDS = {"introduction", "appendices", "contents", "summary", "index", "table of contents"}
 _SKIP_SECTIONS = {"contents", "table of contents", "index"}
+# a long Markdown heading that opens with underlined or bold words: those words, then ordinary text
+_MARKED_HEADING = re.compile(r"^(?:<u>(.+?)</u>|\*\*(.+?)\*\*)\s+([^<*\s].*)$")
 
 
 def _heading_level(text: str, hashes: int) -> int:
@@ -340,9 +342,18 @@ def _blocks(raw: str) -> list[_Block]:
         header = None if prev_blank and not stripped.startswith(("-", "<")) else header
         m = re.match(r"^(#{1,6})\s+(.*)$", stripped)
         if m:
+            marked = _MARKED_HEADING.match(m.group(2).strip())
+            title = _clean_heading(marked.group(1) or marked.group(2)) if marked else ""
+            if marked and len(title.split()) >= 3 and len(title) <= 100 and not title.endswith("."):
+                # "#### <u>PART 9 - Individual Learning Plan</u> To be completed jointly by ...": the marked
+                # words are the heading, the rest is the first line under it
+                md_level = _heading_level(title, len(m.group(1)))
+                set_heading(title, md_level)
+                m, stripped, prev_blank = None, marked.group(3), False
+        if m:
             text = _clean_heading(m.group(2))
             text = re.sub(r"(\.\.\.|…)$", "", text).strip()
-            if text and len(text) <= 100 and not text.endswith("."):
+            if text and len(text) <= 120 and not text.endswith("."):
                 md_level = _heading_level(text, len(m.group(1)))
                 if md_level == 0 and not _all_caps(text) and _all_caps(stack.get(0, "")) and len(stack[0].split()) >= 3:
                     md_level = 1  # "# Content of the Act" under "# THE SOCIAL SERVICES AND WELL-BEING (WALES) ACT 2014"

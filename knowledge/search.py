@@ -256,6 +256,39 @@ def everyday_weight(phrase: str) -> float:
     return max(GENERAL_MIN, min(1.0, 1.0 - (zipf - GENERAL_FROM) / GENERAL_SPAN * (1.0 - GENERAL_MIN)))
 
 
+REAL_WORD_ZIPF = 3.0  # an unknown question word this common in everyday English is spelt right: never "corrected"
+
+
+@lru_cache(maxsize=4096)
+def everyday_zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en", wordlist="small")
+
+
+_VARIANT_SPELLINGS = (
+    (re.compile(r"(ti|cen|fen|pen)c(e|es|ed|ing)$"), r"\1s\2"),  # practice ~ practise, licence ~ license
+    (re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"),  # organise ~ organize
+    (re.compile(r"ys(e|ed|es|ing)$"), r"yz\1"),  # analyse ~ analyze
+    (re.compile(r"our(s|ed|ing|able|ite|ites)?$"), r"or\1"),  # behaviour ~ behavior
+    (re.compile(r"tre(s)?$"), r"ter\1"),  # centre ~ center
+    (re.compile(r"ll(ed|ing|er|ers|or|ors)$"), r"l\1"),  # counselling ~ counseling, cancelled ~ canceled
+    (re.compile(r"gramme(s)?$"), r"gram\1"),  # programme ~ program
+    (re.compile(r"dgement(s)?$"), r"dgment\1"),  # judgement ~ judgment
+    (re.compile(r"ogue(s)?$"), r"og\1"),  # catalogue ~ catalog
+    (re.compile(r"^inquir"), "enquir"),  # inquiry ~ enquiry
+    (re.compile(r"isor(s|y)?$"), r"iser\1"),  # advisor ~ adviser
+    (re.compile(r"(fulfi|enro|insta)ll"), r"\1l"),  # fulfill ~ fulfil, enroll ~ enrol, installment ~ instalment
+    (re.compile(r"eing$"), "ing"),  # ageing ~ aging
+)
+
+
+def _spelling_key(word: str) -> str:
+    for pattern, replacement in _VARIANT_SPELLINGS:
+        word = pattern.sub(replacement, word)
+    return word
+
+
 @lru_cache(maxsize=1)
 def _stemmed_glossary() -> tuple[dict[tuple[str, ...], list[tuple[tuple[str, ...], float]]], int]:
     """The glossary keyed by stemmed phrases, so "sick notes" and "fit notes" match their entries."""
@@ -415,6 +448,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self.sorted_stems = sorted(self.idf)
         self._typo_candidates: list[str] | None = None  # corpus words + everyday words, built on the first typo
+        self._variants: dict[str, str] | None = None  # corpus words by British/American spelling key, likewise
         everyday_weight("the")  # load the word-frequency table now, not on the first question
 
     # ---- the question --------------------------------------------------------------------------
@@ -446,6 +480,15 @@ class SearchIndex:
             extra = sorted(w for w in STOP_WORDS | LIGHT_WORDS if len(w) >= 4 and w.isalpha() and w not in self.surface_stem)
             self._typo_candidates = self.surface_words + extra
         return self._typo_candidates
+
+    def _spelling_variants(self) -> dict[str, str]:
+        """The corpus's words by their spelling key: "counseling" finds "counselling"."""
+        if self._variants is None:
+            variants: dict[str, str] = {}
+            for w in self.surface_words:
+                variants.setdefault(_spelling_key(w), w)
+            self._variants = variants
+        return self._variants
 
     def _split_compounds(self, ws: list[str]) -> list[str]:
         """A word the standards never use that is two words they do ("checkpoints" = check + points)."""
@@ -488,6 +531,14 @@ class SearchIndex:
                 ws[i] = w[:-1]  # plural acronyms, which the stemmer leaves alone: "PDRs", "TMs", "IROs"
                 continue
             if self.knows(stem(w)) or (stem(w),) in glossary or (w,) in glossary:
+                continue
+            if everyday_zipf(w) >= REAL_WORD_ZIPF:
+                # a real word, not a slip ("notification" is not "identification", "lunch" not "launch"):
+                # only its other spelling is read as the word the standards use ("counseling" ~ "counselling")
+                variant = self._spelling_variants().get(_spelling_key(w))
+                if variant:
+                    ws[i] = variant
+                    corrected = True
                 continue
             # OSA distance counts a swap of two letters ("retrun") as one edit; candidates are the corpus's
             # words and the everyday words the search ignores ("gidance" is "guidance", not a rare term)

@@ -151,3 +151,23 @@ def test_markdown_and_plain_documents_parse_with_headings_and_links():
     assert passage.section == "Doc > Team rules > Annual leave"
     assert passage.links[0].url == "https://hr.example.org/leave"
     assert passage.text == "Book leave at least 2 weeks ahead on the HR portal."
+
+
+def test_a_long_heading_opening_with_underlined_words_keeps_its_tail_as_text():
+    # "#### <u>PART 9 - ... (ILP)</u> To be completed jointly by ...": who completes the plan is the answer
+    plan = next(p for p in passages_of("npt-2015") if "completed jointly by the manager" in p.text)
+    assert plan.headings[-1] == "PART 9 - Next 12 Months - Individual Learning Plan (ILP)"
+    assert plan.text.startswith("To be completed jointly by the manager and the employee")
+    info = DocumentInfo(key="t", organisation="Org", title="Doc", short_title="Doc")
+    raw = "## **Lone working at night** Staff must phone the duty manager on arrival and on leaving.\n\nCarry a charged phone.\n"
+    passages = parse_document(raw, info)
+    assert [p.headings for p in passages] == [("Lone working at night",)]
+    assert passages[0].text.startswith("Staff must phone the duty manager on arrival")
+    # a short marker ("NB") is not a heading: the line stays a sentence
+    (nb,) = parse_document("# <u>NB</u> Records can be disclosed to a court and must be factual.\n", info)
+    assert nb.headings == () and "Records can be disclosed" in nb.text
+
+
+def test_a_markdown_heading_of_up_to_120_characters_is_a_heading():
+    headings = {h for p in passages_of("sefton-2023") for h in p.headings}
+    assert "Communication with children, young people, care experienced young adults, foster carers and families" in headings

@@ -31,7 +31,7 @@ DIAGNOSTIC3 = HERE / "diagnostic3_questions.jsonl"
 # Measured floors (see README "Standards Q&A"); the targets are top-1 0.90, top-3 0.97, abstain 0.80.
 FLOORS = {
     "dev": {"top1": 0.83, "top3": 0.94, "abstain": 0.80},
-    "own": {"top1": 0.86, "top3": 0.97, "abstain": 0.87},
+    "own": {"top1": 0.81, "top3": 0.97, "abstain": 0.87},
     "heldout": {"top1": 0.87, "top3": 0.93, "abstain": 1.0},
     "final": {"top1": 0.75, "top3": 0.91, "abstain": 0.83},
     "fresh": {"top1": 0.70, "top3": 0.90, "abstain": 0.83},

@@ -500,3 +500,24 @@ def test_chat_shorthand_for_days_and_sessions_is_read_as_words(index):
     words_asked = [g.word for g in plan.groups]
     assert "fri" not in words_asked and "mon" not in words_asked  # read as friday / monday: light, never used
     assert "session" in words_asked and "preparing" in words_asked
+
+
+def test_a_real_word_the_standards_never_use_is_not_corrected_into_one_they_do(index):
+    # "notification" is not a slip for "identification", nor "lunch" for "launch": the standards do not
+    # cover private fostering notifications, and a wrong correction would make them seem to
+    plan = index.index.plan("what are the notification rules for private fostering arrangements?")
+    assert plan.corrected is None
+    assert "notification" in [g.word for g in plan.groups]
+    assert index.index.plan("when is the team lunch").corrected is None
+    # a slip is still mended
+    assert "supervision" in index.index.plan("how often is supervison").corrected
+
+
+@pytest.mark.parametrize(
+    "asked, meant",
+    [("behavior", "behaviour"), ("organization", "organisation"), ("program", "programme"), ("center", "centre"),
+     ("prioritize", "prioritise")],
+)
+def test_american_spellings_are_read_as_the_standards_british_ones(index, asked, meant):
+    plan = index.index.plan(f"{asked} of managers")
+    assert meant in [g.word for g in plan.groups]
