@@ -64,6 +64,7 @@ TYPO_SURE = 0.9  # the trust of a correction with no close rival candidate ...
 TYPO_MARGIN = 0.1  # ... none within this similarity of the best
 LONG_WORD = 9  # a word this long may carry two slips ("superviosn": a swap and a dropped letter) ...
 LONG_TYPO_SIMILARITY = 0.7  # ... so it is corrected at a lower similarity
+SENTENCE_WEIGHT = 0.45  # the best single sentence (or list item) matching the question: words that answer it together
 SEMANTIC_WEIGHT = 1.0  # closeness in meaning (cosine) counts this share of the best word score
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abstains
@@ -367,6 +368,7 @@ class SearchIndex:
         body_tokens = [t.body for t in tokens]
         title_tokens = [set(t.title) for t in tokens]
         self.token_seqs = body_tokens
+        self.token_breaks = [t.breaks for t in tokens]
         self.joined = [" ".join(toks) for toks in body_tokens]
         lengths = np.array([len(t) for t in body_tokens], dtype=np.float32)
         avgdl = float(lengths.mean()) if n else 1.0
@@ -713,6 +715,26 @@ class SearchIndex:
             for _, toks in self._pieces(i)
         ]
 
+    def _best_sentence(self, i: int, term_weights: dict[str, list[tuple[int, float]]], idfs: list[float]) -> float:
+        """The score of passage i's best sentence or list item: the question's ideas that stand together.
+
+        `term_weights` maps a stem to the (group, weight) pairs it answers; a sentence scores the sum over
+        groups of idf x the best weight among its words."""
+        breaks = self.token_breaks[i]
+        best = 0.0
+        current: dict[int, float] = {}
+        sentence, next_break = 0, breaks[0] if breaks else -1
+        for j, t in enumerate(self.token_seqs[i]):
+            if j == next_break:
+                best = max(best, sum(idfs[g] * w for g, w in current.items()))
+                current = {}
+                sentence += 1
+                next_break = breaks[sentence] if sentence < len(breaks) else -1
+            for g, w in term_weights.get(t, ()):
+                if w > current.get(g, 0.0):
+                    current[g] = w
+        return max(best, sum(idfs[g] * w for g, w in current.items()))
+
     def _ranked(self, question: str) -> tuple[QueryPlan, list[tuple[int, float, float]], tuple[float, float, float]]:
         """The plan, the candidate ranking by words and meaning, the (score, coverage) of the best passage
         by words alone, and the closeness in meaning of the best passage by both.
@@ -789,8 +811,14 @@ class SearchIndex:
                 term_groups[term].append(g)
         idfs = [g.idf for g in plan.groups]
         exact = [(g.word, g.idf / idf_sum) for g in plan.groups if " " not in g.word and len(g.word) >= 5 and g.word not in LIGHT_WORDS]
+        term_weights: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for g, group in enumerate(plan.groups):
+            for term, weight in group.terms.items():
+                term_weights[term].append((g, weight))
         for i in top.tolist():
             bonus = self._proximity(term_groups, idfs, i) + FUZZY_WEIGHT * fuzz.token_set_ratio(query_text, self.joined[i])
+            if SENTENCE_WEIGHT:
+                bonus += SENTENCE_WEIGHT * self._best_sentence(i, term_weights, idfs)
             same_words = sum(share for w, share in exact if w in self.surface_sets[i])
             total_i = float(score[i]) + bonus * float(boost[i]) * (COVERAGE_FLOOR + float(coverage[i]))
             reranked.append((i, total_i * (1.0 + SURFACE_BOOST * same_words), float(coverage[i])))

@@ -521,3 +521,26 @@ def test_a_real_word_the_standards_never_use_is_not_corrected_into_one_they_do(i
 def test_american_spellings_are_read_as_the_standards_british_ones(index, asked, meant):
     plan = index.index.plan(f"{asked} of managers")
     assert meant in [g.word for g in plan.groups]
+
+
+def test_words_that_stand_together_in_one_list_item_count_for_more(monkeypatch):
+    import knowledge.search as search
+
+    si = _tiny_index(
+        "# Standards\n\n## Court work\n\n- A court order is uploaded to the file. Any new order is noted.\n"
+        "- Scanned documents are named by date. Documents from the court are kept.\n- The file is closed after six years.\n\n"
+        "## Checks\n\n- All documents are kept in the correct order on the file.\n"
+        "- Reports are dated and signed by the author and the manager before they go out to families.\n"
+        "- Managers check this every month.\n"
+    )
+    plan = si.plan("what order should documents be in on the file")
+
+    def scores():
+        return {si.passages[i].title: score for i, score, _ in si._rank(plan)}
+
+    monkeypatch.setattr(search, "SENTENCE_WEIGHT", 0.0)
+    spread_out = scores()
+    monkeypatch.setattr(search, "SENTENCE_WEIGHT", 0.45)
+    together = scores()
+    # "Checks" says it in one item; "Court work" has the same words scattered over three
+    assert together["Checks"] - spread_out["Checks"] > together["Court work"] - spread_out["Court work"] > 0
