@@ -370,6 +370,12 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("screen", "section"),
     ("max", "maximum", "limit"),
     ("maximum", "limit"),
+    ("slip", "not met", "delay", "overdue"),
+    ("slipping", "not met", "delay", "overdue"),
+    ("come in", "implemented", "in force", "commence"),
+    ("comes in", "implemented", "in force", "commence"),
+    ("go live", "implemented", "launch", "start"),
+    ("going live", "implemented", "launch", "start"),
     ("write", "prepare", "draft"),
     ("put together", "devise", "devised", "prepare", "draw up"),
     ("kick off", "start", "begin", "opening"),
@@ -412,7 +418,7 @@ CHAT_WORDS: dict[str, str] = {
     "appt": "appointment", "tmrw": "tomorrow", "2day": "today", "msg": "message", "msgs": "messages",
     "sesh": "session", "seshs": "sessions", "prepping": "preparing", "prep": "prepare",
     "mon": "monday", "tues": "tuesday", "tue": "tuesday", "wed": "wednesday", "thurs": "thursday", "thu": "thursday",
-    "fri": "friday",
+    "fri": "friday", "mgmt": "management", "mgt": "management", "dept": "department",
 }
 
 ACRONYM_WEIGHT = 0.8  # an acronym's spelling-out counts a little less than the words the asker typed
@@ -434,6 +440,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (re.compile(r"\bl\s*&\s*d\b", re.I), " landd "),
     (re.compile(r"\bh\s*&\s*s\b", re.I), " health and safety "),
     (re.compile(r"\b24\s*/\s*7\b"), " 24-hour "),
+    # "no higher than 1 to 15", "must not exceed": a limit, which a question calls "max" or "limit"
+    (re.compile(r"\b(?:(?:no|not) (?:higher|more|greater) than|up to a maximum of|(?:must|should|does|do|will)? ?not exceed)\b", re.I),
+     " maximum "),
     # "can't agree", "do not agree": the standards speak of disagreement
     (re.compile(r"\b(?:can\s?not|can'?t|don'?t|do not|does not|doesn'?t|won'?t|will not|couldn'?t|could not) agree\b", re.I),
      " disagree "),

@@ -462,7 +462,7 @@ def test_running_behind_and_a_cut_off_date_ask_for_a_deadline(index):
         ("off sick for over a week", "over a week", ("day", "8")),
         ("who will put together the induction plan", "put together", ("devise",)),
         ("how did they go about turning things round", "turning things round", ("improvement",)),
-        ("is there a caseload limit", "limit", ("higher",)),  # "no higher than", less its stop words
+        ("is there a caseload limit", "limit", ("maximum",)),  # "no higher than" in the text reads as maximum too
     ],
 )
 def test_everyday_phrasings_reach_the_standards_wording(index, asked, phrase, meaning):
@@ -544,3 +544,26 @@ def test_words_that_stand_together_in_one_list_item_count_for_more(monkeypatch):
     together = scores()
     # "Checks" says it in one item; "Court work" has the same words scattered over three
     assert together["Checks"] - spread_out["Checks"] > together["Court work"] - spread_out["Court work"] > 0
+
+
+def test_a_limit_in_any_wording_answers_a_question_about_the_maximum():
+    si = _tiny_index(
+        "# Standards\n\n## Caseloads\n\nCaseloads for frontline teams remain no higher than 1 to 15.\n\n"
+        "## Pay\n\nStaff can apply for progression to higher pay grades.\n\n"
+        "## Overtime\n\nOvertime must not exceed ten hours a month.\n"
+    )
+    # "no higher than" and "must not exceed" are both read as a maximum, on both sides
+    assert si.search("max caseload")[0].passage.text.startswith("Caseloads for frontline teams")
+    assert si.search("maximum overtime")[0].passage.text.startswith("Overtime must not exceed")
+    # "higher" alone (a pay grade) is not a limit
+    assert all("pay grades" not in h.passage.text for h in si.search("max caseload"))
+
+
+def test_managers_shorthand_and_a_plan_going_live_are_read_as_the_standards_words(index):
+    plan = index.index.plan("mgmt standards self assessment")
+    assert plan.corrected is None and "management" in " ".join(g.word for g in plan.groups)
+    live = index.index.plan("when does the new offer go live")
+    group = next(g for g in live.groups if g.word == "go live")
+    assert ("implement",) in group.alts
+    slipping = index.index.plan("court timescales going to slip")
+    assert any(("delay",) in g.alts for g in slipping.groups)
