@@ -419,6 +419,9 @@ CHAT_WORDS: dict[str, str] = {
     "sesh": "session", "seshs": "sessions", "prepping": "preparing", "prep": "prepare",
     "mon": "monday", "tues": "tuesday", "tue": "tuesday", "wed": "wednesday", "thurs": "thursday", "thu": "thursday",
     "fri": "friday", "mgmt": "management", "mgt": "management", "dept": "department",
+    "uni": "university", "trng": "training", "exec": "executive", "execs": "executives",
+    "jan": "january", "feb": "february", "apr": "april", "jun": "june", "jul": "july", "aug": "august",
+    "sep": "september", "sept": "september", "oct": "october", "nov": "november", "dec": "december",
 }
 
 ACRONYM_WEIGHT = 0.8  # an acronym's spelling-out counts a little less than the words the asker typed
