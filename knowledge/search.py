@@ -69,8 +69,6 @@ SEMANTIC_WEIGHT = 1.0  # closeness in meaning (cosine) counts this share of the 
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abstains
 MIN_SCORE = 2.0
-UNKNOWN_TOPIC = 0.4  # a question whose words the standards never use (nor any glossary meaning of them) carry
-# this share of its rarity is about something they do not cover ("parking at magdalen house")
 LONG_EVIDENCE = 12.0  # ... unless it matches this much idf (two or three rare ideas of a long question) ...
 LONG_COVERAGE = 0.2  # ... and at least this share
 MEANING_ANSWERS = 0.55  # ... or when the best passage is this close in meaning (cosine; 1 in 46 questions the
@@ -688,9 +686,7 @@ class SearchIndex:
             or (evidence >= LONG_EVIDENCE and best_coverage >= LONG_COVERAGE)
             or (meaning >= MEANING_ANSWERS and best_coverage >= MEANING_COVERAGE)
         )
-        unknown = sum(g.idf for g in plan.groups if not any(all(t in self.idf for t in alt) for alt in g.alts))
-        unknown /= sum(g.idf for g in plan.groups) or 1.0
-        if not enough or best_words < MIN_SCORE or unknown >= UNKNOWN_TOPIC:
+        if not enough or best_words < MIN_SCORE:
             return []
         hits = []
         for i, score, coverage in ranked:
