@@ -108,7 +108,8 @@ def _squash(text: str) -> str:
 
 _NUMBERED = re.compile(r"^(\d{1,2})(\.\d{1,2})*\.?\s+[A-Za-z(]")
 _LETTERED = re.compile(r"^[A-H]\.\s+[A-Z]")
-_TOC_LINE = re.compile(r"(\.{3,}|…+)\s*\d*\s*$|\t\s*\d{1,3}\s*$")
+_TOC_LINE = re.compile(r"(\.{3,}|…+)\s*\d*\s*$|\t\s*\d{1,3}\s*$")  # dotted leaders or a tab before a page number
+_PAGES_REF = re.compile(r"\(\*?pages?\s+\d+(\s*[-–]?\s*\d+)?\*?\)\s*$", re.I)  # an agenda item's "(Pages 67 - 70)"
 _TOP_WORDS = {"introduction", "appendices", "contents", "summary", "index", "table of contents"}
 _SKIP_SECTIONS = {"contents", "table of contents", "index"}
 # a long Markdown heading that opens with underlined or bold words: those words, then ordinary text
@@ -282,7 +283,7 @@ def _blocks(raw: str) -> list[_Block]:
         if not stripped:
             prev_blank = True
             continue
-        if _TOC_LINE.search(stripped) and len(stripped) < 120:
+        if (_TOC_LINE.search(stripped) and len(stripped) < 120) or _PAGES_REF.search(stripped):
             prev_blank = False
             continue
         if "\t" in line:

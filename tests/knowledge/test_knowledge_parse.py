@@ -171,3 +171,12 @@ def test_a_long_heading_opening_with_underlined_words_keeps_its_tail_as_text():
 def test_a_markdown_heading_of_up_to_120_characters_is_a_heading():
     headings = {h for p in passages_of("sefton-2023") for h in p.headings}
     assert "Communication with children, young people, care experienced young adults, foster carers and families" in headings
+
+
+def test_agenda_lines_pointing_to_pages_are_contents_not_passages():
+    # "7. The Social Services and Wellbeing (Wales) Act 2014 (Pages 67 - 70)" lists the report; it answers nothing
+    assert not any(re.search(r"\(\*?Pages? \d", p.text) for p in passages_of("npt-2015"))
+    assert any("to be implemented from April 2016" in p.text for p in passages_of("npt-2015"))
+    info = DocumentInfo(key="t", organisation="Org", title="Doc", short_title="Doc")
+    raw = "# Agenda\n\n5. Sickness policy review (Pages 9 - 34)\n6. Lone working (Page 35)\n\n# Sickness\n\nPhone in by 9am.\n"
+    assert [p.text for p in parse_document(raw, info)] == ["Phone in by 9am."]
