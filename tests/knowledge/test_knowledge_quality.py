@@ -27,18 +27,24 @@ UNSEEN = HERE / "unseen_questions.jsonl"
 DIAGNOSTIC2 = HERE / "diagnostic2_questions.jsonl"
 # the same a seventh time (2026-11-29), used the same way
 DIAGNOSTIC3 = HERE / "diagnostic3_questions.jsonl"
+# short, terse questions in the dev set's style (2026-11-29): one set used to find kinds of failure, and one
+# written the same way at the same time, measured only and not looked at
+SHORT = HERE / "short_questions.jsonl"
+SHORT_UNSEEN = HERE / "short_unseen_questions.jsonl"
 
 # Measured floors (see README "Standards Q&A"); the targets are top-1 0.90, top-3 0.97, abstain 0.80.
 FLOORS = {
     "dev": {"top1": 0.83, "top3": 0.94, "abstain": 0.80},
-    "own": {"top1": 0.81, "top3": 0.97, "abstain": 0.87},
-    "heldout": {"top1": 0.87, "top3": 0.93, "abstain": 1.0},
-    "final": {"top1": 0.75, "top3": 0.91, "abstain": 0.83},
-    "fresh": {"top1": 0.70, "top3": 0.90, "abstain": 0.83},
-    "diagnostic": {"top1": 0.80, "top3": 0.90, "abstain": 0.80},
-    "unseen": {"top1": 0.64, "top3": 0.76, "abstain": 0.91},
-    "diagnostic2": {"top1": 0.80, "top3": 0.91, "abstain": 0.90},
-    "diagnostic3": {"top1": 0.61, "top3": 0.83, "abstain": 0.80},
+    "own": {"top1": 0.84, "top3": 0.97, "abstain": 0.87},
+    "heldout": {"top1": 0.87, "top3": 0.91, "abstain": 1.0},
+    "final": {"top1": 0.77, "top3": 0.93, "abstain": 0.83},
+    "fresh": {"top1": 0.68, "top3": 0.92, "abstain": 0.83},
+    "diagnostic": {"top1": 0.81, "top3": 0.90, "abstain": 0.80},
+    "unseen": {"top1": 0.68, "top3": 0.80, "abstain": 0.91},
+    "diagnostic2": {"top1": 0.83, "top3": 0.93, "abstain": 0.90},
+    "diagnostic3": {"top1": 0.63, "top3": 0.85, "abstain": 0.80},
+    "short": {"top1": 0.82, "top3": 0.94, "abstain": 0.75},
+    "short_unseen": {"top1": 0.75, "top3": 0.89, "abstain": 0.62},
 }
 
 
@@ -59,9 +65,12 @@ def measure(path: Path) -> dict[str, float]:
     return {"top1": top1 / answerable, "top3": top3 / answerable, "abstain": abstained / max(unanswerable, 1)}
 
 
-@pytest.mark.parametrize("name", ["dev", "own", "heldout", "final", "fresh", "diagnostic", "unseen", "diagnostic2", "diagnostic3"])
+@pytest.mark.parametrize("name", list(FLOORS))
 def test_answer_quality_meets_the_measured_floor(name):
-    path = {"dev": DEV, "own": OWN, "heldout": HELDOUT, "final": FINAL, "fresh": FRESH, "diagnostic": DIAGNOSTIC, "unseen": UNSEEN, "diagnostic2": DIAGNOSTIC2, "diagnostic3": DIAGNOSTIC3}[name]
+    path = {
+        "dev": DEV, "own": OWN, "heldout": HELDOUT, "final": FINAL, "fresh": FRESH, "diagnostic": DIAGNOSTIC, "unseen": UNSEEN,
+        "diagnostic2": DIAGNOSTIC2, "diagnostic3": DIAGNOSTIC3, "short": SHORT, "short_unseen": SHORT_UNSEEN,
+    }[name]
     if name == "dev" and not DEV.exists():
         path, name = OWN, "own"
     scores = measure(path)
