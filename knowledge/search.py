@@ -517,7 +517,9 @@ class SearchIndex:
 
     def plan(self, question: str) -> QueryPlan:
         """Content-word groups of a question with glossary alternatives and typo corrections."""
-        ws = self._split_compounds([CHAT_WORDS.get(w, w) for w in words(question)])
+        ws = [CHAT_WORDS.get(w, w) for w in words(question)]
+        # "min": minutes after a number ("90 min"), otherwise the minimum ("min frequency of team meetings")
+        ws = self._split_compounds([("minutes" if k and ws[k - 1].isdigit() else "minimum") if w == "min" else w for k, w in enumerate(ws)])
         prefer: set[str] = set()
         consumed: set[int] = set()
         glossary, longest = _stemmed_glossary()

@@ -568,3 +568,8 @@ def test_managers_shorthand_and_a_plan_going_live_are_read_as_the_standards_word
     slipping = index.index.plan("court timescales going to slip")
     assert any(("delay",) in g.alts for g in slipping.groups)
 
+
+
+def test_min_is_minutes_after_a_number_and_the_minimum_otherwise(index):
+    assert [g.word for g in index.index.plan("min frequency of team meetings").groups][0] == "minimum"
+    assert "minutes" in [g.word for g in index.index.plan("is a 90 min supervision ok").groups]
