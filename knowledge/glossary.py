@@ -446,6 +446,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     # "no higher than 1 to 15", "must not exceed": a limit, which a question calls "max" or "limit"
     (re.compile(r"\b(?:(?:no|not) (?:higher|more|greater) than|up to a maximum of|(?:must|should|does|do|will)? ?not exceed)\b", re.I),
      " maximum "),
+    # "at least every month", "no less than", "a minimum of": a minimum, which a question calls "min" or "minimum"
+    (re.compile(r"\b(?:at least|no (?:less|fewer) than|not less than|a minimum of)\b", re.I), " minimum "),
     # "can't agree", "do not agree": the standards speak of disagreement
     (re.compile(r"\b(?:can\s?not|can'?t|don'?t|do not|does not|doesn'?t|won'?t|will not|couldn'?t|could not) agree\b", re.I),
      " disagree "),

@@ -573,3 +573,13 @@ def test_managers_shorthand_and_a_plan_going_live_are_read_as_the_standards_word
 def test_min_is_minutes_after_a_number_and_the_minimum_otherwise(index):
     assert [g.word for g in index.index.plan("min frequency of team meetings").groups][0] == "minimum"
     assert "minutes" in [g.word for g in index.index.plan("is a 90 min supervision ok").groups]
+
+
+def test_a_minimum_in_any_wording_answers_a_question_about_the_minimum():
+    si = _tiny_index(
+        "# Standards\n\n## Team meetings\n\nLead regular team meetings at least every month.\n\n"
+        "## Induction\n\nThese are the standards we expect of new managers in their first year.\n\n"
+        "## Visits\n\nVisit each child no less than every six weeks.\n"
+    )
+    assert si.search("minimum frequency of team meetings")[0].passage.text.startswith("Lead regular team meetings")
+    assert si.search("min visits to a child")[0].passage.text.startswith("Visit each child")
