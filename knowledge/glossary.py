@@ -448,6 +448,11 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
      " maximum "),
     # "at least every month", "no less than", "a minimum of": a minimum, which a question calls "min" or "minimum"
     (re.compile(r"\b(?:at least|no (?:less|fewer) than|not less than|a minimum of)\b", re.I), " minimum "),
+    # a frequency in any wording also reads as its one word ("every 28 days" is monthly), on both sides
+    (re.compile(r"\bevery (?:28 days|four weeks|4 weeks|calendar month)\b|\b(?:4|four)[- ]weekly\b", re.I), r"\g<0> monthly "),
+    (re.compile(r"\bevery (?:two|2) weeks\b|\b(?:each|every) fortnight\b|\b(?:2|two)[- ]weekly\b", re.I), r"\g<0> fortnightly "),
+    (re.compile(r"\bevery (?:12|twelve) months\b", re.I), r"\g<0> annually "),
+    (re.compile(r"\bevery (?:3|three) months\b", re.I), r"\g<0> quarterly "),
     # "can't agree", "do not agree": the standards speak of disagreement
     (re.compile(r"\b(?:can\s?not|can'?t|don'?t|do not|does not|doesn'?t|won'?t|will not|couldn'?t|could not) agree\b", re.I),
      " disagree "),

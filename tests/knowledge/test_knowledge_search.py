@@ -583,3 +583,12 @@ def test_a_minimum_in_any_wording_answers_a_question_about_the_minimum():
     )
     assert si.search("minimum frequency of team meetings")[0].passage.text.startswith("Lead regular team meetings")
     assert si.search("min visits to a child")[0].passage.text.startswith("Visit each child")
+
+
+def test_a_frequency_in_numbers_is_also_its_one_word(index):
+    # NPT's standard says "every 28 days"; a manager asks whether supervision is monthly
+    top = index.search("is supervision monthly in npt")[0]
+    assert "every 28 days" in top.passage.text
+    from knowledge.search import words
+
+    assert "fortnightly" in words("reviewed every two weeks") and "monthly" in words("every 4 weeks")
