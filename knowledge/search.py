@@ -349,6 +349,14 @@ TIME_ASKS = frozenset(
 TIMESCALE_WEIGHT = 0.5  # below a synonym (0.55): a timescale somewhere in the passage is weaker evidence
 
 
+def _sentence_score(toks: frozenset[str], group_alts) -> float:
+    """The rarity of the question's ideas one sentence holds: per idea, its best alternative whose words
+    are all in the sentence."""
+    return sum(
+        idf * max((w for alt, w in alts if all(t in toks for t in alt)), default=0.0) for idf, alts in group_alts
+    )
+
+
 class SearchIndex:
     """An inverted index over passages with BM25 weights precomputed per (stem, passage)."""
 
@@ -369,6 +377,7 @@ class SearchIndex:
         title_tokens = [set(t.title) for t in tokens]
         self.token_seqs = body_tokens
         self.token_breaks = [t.breaks for t in tokens]
+        self.token_sets = [frozenset(t) for t in body_tokens]
         self.joined = [" ".join(toks) for toks in body_tokens]
         lengths = np.array([len(t) for t in body_tokens], dtype=np.float32)
         avgdl = float(lengths.mean()) if n else 1.0
@@ -446,6 +455,7 @@ class SearchIndex:
                 role_members[role].append(i)
         self.role_index = {r: np.array(v, dtype=np.int32) for r, v in role_members.items()}
         self._piece_cache: dict[int, list[tuple[str, frozenset[str]]]] = {}
+        self._sentence_sets: dict[int, list[frozenset[str]]] = {}  # passage -> its sentences' stems (index side)
         self._recent: dict[str, tuple[QueryPlan, list[tuple[int, float, float]]]] = {}
         self._lock = threading.Lock()
         self.sorted_stems = sorted(self.idf)
@@ -710,32 +720,30 @@ class SearchIndex:
                 self._piece_cache[i] = cached
         return cached
 
-    def _sentence_scores(self, i: int, plan: QueryPlan, term_sets=None) -> list[float]:
-        term_sets = term_sets if term_sets is not None else [(g.idf, g.terms) for g in plan.groups]
-        return [
-            sum(idf * max((w for t, w in terms.items() if t in toks), default=0.0) for idf, terms in term_sets)
-            for _, toks in self._pieces(i)
-        ]
+    def _sentence_scores(self, i: int, plan: QueryPlan) -> list[float]:
+        """Each sentence's (or line's) score: the rarity of the question's ideas it holds, a phrase only
+        when all its words are in the sentence ("day 4" is not any line that says "day")."""
+        group_alts = [(g.idf, list(g.alts.items())) for g in plan.groups]
+        return [_sentence_score(toks, group_alts) for _, toks in self._pieces(i)]
 
-    def _best_sentence(self, i: int, term_weights: dict[str, list[tuple[int, float]]], idfs: list[float]) -> float:
-        """The score of passage i's best sentence or list item: the question's ideas that stand together.
-
-        `term_weights` maps a stem to the (group, weight) pairs it answers; a sentence scores the sum over
-        groups of idf x the best weight among its words."""
-        breaks = self.token_breaks[i]
-        best = 0.0
-        current: dict[int, float] = {}
-        sentence, next_break = 0, breaks[0] if breaks else -1
-        for j, t in enumerate(self.token_seqs[i]):
-            if j == next_break:
-                best = max(best, sum(idfs[g] * w for g, w in current.items()))
-                current = {}
-                sentence += 1
-                next_break = breaks[sentence] if sentence < len(breaks) else -1
-            for g, w in term_weights.get(t, ()):
-                if w > current.get(g, 0.0):
-                    current[g] = w
-        return max(best, sum(idfs[g] * w for g, w in current.items()))
+    def _best_sentence(self, i: int, group_alts: list[tuple[float, list[tuple[tuple[str, ...], float]]]]) -> float:
+        """The score of passage i's best sentence or list item: the question's ideas that stand together."""
+        present = self.token_sets[i]
+        here = []
+        for idf, alts in group_alts:
+            found = [(alt, w) for alt, w in alts if all(t in present for t in alt)]
+            if found:
+                here.append((idf, found))
+        if len(here) < 2:
+            return sum(idf * max(w for _, w in found) for idf, found in here)
+        sentences = self._sentence_sets.get(i)
+        if sentences is None:
+            seq, cuts = self.token_seqs[i], self.token_breaks[i]
+            bounds = [0, *cuts, len(seq)]
+            sentences = [frozenset(seq[a:b]) for a, b in zip(bounds, bounds[1:])]
+            if len(self._sentence_sets) < 50_000:
+                self._sentence_sets[i] = sentences
+        return max(_sentence_score(toks, here) for toks in sentences)
 
     def _ranked(self, question: str) -> tuple[QueryPlan, list[tuple[int, float, float]], tuple[float, float, float]]:
         """The plan, the candidate ranking by words and meaning, the (score, coverage) of the best passage
@@ -813,14 +821,11 @@ class SearchIndex:
                 term_groups[term].append(g)
         idfs = [g.idf for g in plan.groups]
         exact = [(g.word, g.idf / idf_sum) for g in plan.groups if " " not in g.word and len(g.word) >= 5 and g.word not in LIGHT_WORDS]
-        term_weights: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for g, group in enumerate(plan.groups):
-            for term, weight in group.terms.items():
-                term_weights[term].append((g, weight))
+        group_alts = [(g.idf, list(g.alts.items())) for g in plan.groups]
         for i in top.tolist():
             bonus = self._proximity(term_groups, idfs, i) + FUZZY_WEIGHT * fuzz.token_set_ratio(query_text, self.joined[i])
             if SENTENCE_WEIGHT:
-                bonus += SENTENCE_WEIGHT * self._best_sentence(i, term_weights, idfs)
+                bonus += SENTENCE_WEIGHT * self._best_sentence(i, group_alts)
             same_words = sum(share for w, share in exact if w in self.surface_sets[i])
             total_i = float(score[i]) + bonus * float(boost[i]) * (COVERAGE_FLOOR + float(coverage[i]))
             reranked.append((i, total_i * (1.0 + SURFACE_BOOST * same_words), float(coverage[i])))

@@ -592,3 +592,9 @@ def test_a_frequency_in_numbers_is_also_its_one_word(index):
     from knowledge.search import words
 
     assert "fortnightly" in words("reviewed every two weeks") and "monthly" in words("every 4 weeks")
+
+
+def test_a_numbered_step_is_found_whole_in_a_line_not_by_its_word_day_alone(index):
+    # Sefton's sickness standard lists day 1, day 4 and day 8: "day 4" is the line that says "Day 4"
+    top = index.search("day 4 sickness")[0]
+    assert top.passage.text.startswith("- Day 4")
