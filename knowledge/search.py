@@ -74,6 +74,7 @@ LONG_COVERAGE = 0.2  # ... and at least this share
 MEANING_ANSWERS = 0.55  # ... or when the best passage is this close in meaning (cosine; 1 in 46 questions the
 MEANING_COVERAGE = 0.4  # standards do not cover got that close) and covers this share of the rarity
 WINDOW_CHARS = 700
+WINDOW_MEANING = 1.0  # the answer's first line: its words' score plus this x its cosine, in units of the best line's
 PAIRS_WITHIN_SENTENCES = True  # a phrase's words must stand together in one sentence or line
 
 STOP_WORDS = frozenset(
@@ -701,13 +702,14 @@ class SearchIndex:
         if not enough or best_words < MIN_SCORE:
             return []
         hits = []
+        vector = question_vector(plan.corrected or question) if SEMANTIC_WEIGHT > 0 and WINDOW_MEANING > 0 else None
         for i, score, coverage in ranked:
             if len(hits) >= limit or score < RELATIVE_FLOOR * best_score:
                 break  # ranked by score: nothing further is close enough to the best
             if hits and coverage < MIN_COVERAGE * 0.7:
                 continue  # further results must be relevant in their own right, not just the next best
             passage = self.passages[i]
-            hits.append(Hit(passage, round(score, 3), round(coverage, 3), self.window(passage, plan)))
+            hits.append(Hit(passage, round(score, 3), round(coverage, 3), self.window(passage, plan, vector)))
         return hits
 
     def _pieces(self, i: int) -> list[tuple[str, frozenset[str]]]:
@@ -899,7 +901,7 @@ class SearchIndex:
 
     # ---- the answer window ---------------------------------------------------------------------
 
-    def window(self, passage: StructuredPassage, plan: QueryPlan) -> str:
+    def window(self, passage: StructuredPassage, plan: QueryPlan, vector: np.ndarray | None = None) -> str:
         """At most 700 characters of the passage, the line (list item) that best matches first.
 
         A passage that fits is shown whole: its best line first, then the others in their own order (so an
@@ -912,6 +914,12 @@ class SearchIndex:
         if len(text) <= WINDOW_CHARS and len(pieces) <= 1:
             return text.replace("\n", " ")
         scores = self._sentence_scores(i, plan)
+        lo, hi = int(self.vectors.start[i]), int(self.vectors.start[i + 1])
+        if vector is not None and hi - lo == len(scores) and scores:
+            # the line that means what was asked, among those that share its words ("escalate a disagreement
+            # with a partner agency": the escalation procedure, not the line that merely says "partners")
+            top = max(scores) or 1.0
+            scores = [sc + WINDOW_MEANING * top * float(c) for sc, c in zip(scores, self.vectors.sentences[lo:hi] @ vector)]
         best = max(range(len(pieces)), key=lambda j: (scores[j], -j)) if pieces else 0
         starts_line, at = [], 0
         for piece in pieces:

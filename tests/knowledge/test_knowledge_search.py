@@ -463,6 +463,7 @@ def test_running_behind_and_a_cut_off_date_ask_for_a_deadline(index):
         ("who will put together the induction plan", "put together", ("devise",)),
         ("how did they go about turning things round", "turning things round", ("improvement",)),
         ("is there a caseload limit", "limit", ("maximum",)),  # "no higher than" in the text reads as maximum too
+        ("when is the fit note needed", "needed", ("required",)),
     ],
 )
 def test_everyday_phrasings_reach_the_standards_wording(index, asked, phrase, meaning):
@@ -598,3 +599,20 @@ def test_a_numbered_step_is_found_whole_in_a_line_not_by_its_word_day_alone(inde
     # Sefton's sickness standard lists day 1, day 4 and day 8: "day 4" is the line that says "Day 4"
     top = index.search("day 4 sickness")[0]
     assert top.passage.text.startswith("- Day 4")
+
+
+@pytest.mark.parametrize(
+    "question, first",
+    [
+        ("by when do supervision decisions go on SSIS", "All supervision decisions must be recorded on SSIS within five working days"),
+        ("staff off sick, when do they update their manager", "- Day 4 - employee should contact their line manager with an update"),
+    ],
+)
+def test_the_answers_first_line_is_the_one_that_means_what_was_asked(index, monkeypatch, question, first):
+    import knowledge.search as search
+
+    assert index.search(question)[0].passage.text.startswith(first)
+    # by words alone, another line of the same passage would lead (it shares as many of the question's words)
+    monkeypatch.setattr(search, "WINDOW_MEANING", 0.0)
+    index.index._recent.clear()
+    assert not index.search(question)[0].passage.text.startswith(first)
