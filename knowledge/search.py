@@ -52,7 +52,8 @@ COVERAGE_FLOOR = 0.35  # score = BM25 x (floor + coverage): coverage of the ques
 PROXIMITY_WEIGHT = 0.5
 FUZZY_WEIGHT = 0.02  # per point of rapidfuzz token_set_ratio (0-100) between question and passage
 CANDIDATES = 40
-ROLE_BOOST = 0.1  # per role the question names that the passage is about
+ROLE_BOOST = 0.1  # per role the question names that the passage is about ...
+SECTION_ROLE_BOOST = 0.2  # ... and more when its section is headed by that role ("3. Service Managers")
 INTENT_BOOST = 0.15  # "how often" questions favour passages with timescales, "who" ones passages naming roles
 PRIOR_DISTINCT = 0.6  # passages with a smaller share of distinct words (form templates) are slightly demoted
 PRIOR_POWER = 0.5
@@ -455,6 +456,12 @@ class SearchIndex:
             for role in p.roles:
                 role_members[role].append(i)
         self.role_index = {r: np.array(v, dtype=np.int32) for r, v in role_members.items()}
+        # a section headed by a role ("3. Service Managers", "4. Head of Service") is about that role
+        section_members: dict[str, list[int]] = defaultdict(list)
+        for i, p in enumerate(self.passages):
+            for role in roles_in(" > ".join(p.headings)):
+                section_members[role].append(i)
+        self.section_role_index = {r: np.array(v, dtype=np.int32) for r, v in section_members.items()}
         self._piece_cache: dict[int, list[tuple[str, frozenset[str]]]] = {}
         self._sentence_sets: dict[int, list[frozenset[str]]] = {}  # passage -> its sentences' stems (index side)
         self._recent: dict[str, tuple[QueryPlan, list[tuple[int, float, float]]]] = {}
@@ -802,6 +809,8 @@ class SearchIndex:
         for role in plan.roles:
             if role in self.role_index:
                 boost[self.role_index[role]] *= 1.0 + ROLE_BOOST
+            if role in self.section_role_index:
+                boost[self.section_role_index[role]] *= 1.0 + SECTION_ROLE_BOOST
         if plan.prefer_docs:
             named = np.full(n, OTHER_ORG_WEIGHT, dtype=np.float32)
             for key in plan.prefer_docs:

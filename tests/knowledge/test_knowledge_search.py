@@ -616,3 +616,28 @@ def test_the_answers_first_line_is_the_one_that_means_what_was_asked(index, monk
     monkeypatch.setattr(search, "WINDOW_MEANING", 0.0)
     index.index._recent.clear()
     assert not index.search(question)[0].passage.text.startswith(first)
+
+
+def test_a_section_headed_by_the_role_asked_about_comes_first(monkeypatch):
+    import knowledge.search as search
+
+    others = "".join(
+        f"## {topic}\n\n{text}\n\n"
+        for topic, text in [
+            ("Supervision", "Supervision happens every month and is recorded on the child's file."),
+            ("Sickness", "Contact the employee on the first day of absence and agree a return to work meeting."),
+            ("Appraisal", "Every employee has an annual appraisal with agreed objectives for the year."),
+            ("Induction", "New starters complete an induction plan in their first weeks with their manager."),
+            ("Audits", "Managers complete case file audits and share the findings with the team."),
+        ]
+    )
+    si = _tiny_index(
+        "# Standards\n\n## 2. Team Managers\n\nEscalate requests for staffing budget changes to the Service Manager "
+        "and support the Service Manager with a business case for the staffing budget.\n\n"
+        f"## 3. Service Managers\n\nOwn the staffing budget and write business cases.\n\n{others}"
+    )
+    question = "as an SM who owns the staffing budget"
+    assert si.search(question)[0].passage.section.endswith("3. Service Managers")
+    monkeypatch.setattr(search, "SECTION_ROLE_BOOST", 0.0)
+    si._recent.clear()
+    assert si.search(question)[0].passage.section.endswith("2. Team Managers")  # it says "Service Manager" twice
