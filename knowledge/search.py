@@ -326,6 +326,7 @@ class QueryPlan:
     roles: tuple[str, ...] = ()  # roles the question names: passages about those roles help
     asks_number: bool = False  # "how many": passages that state a number help
     asks_contents: bool = False  # "what should it cover / include": passages that list things help
+    asks_duration: bool = False  # "how long is a session", "how long should it last": a length of time, not a deadline
 
 
 _WHEN = re.compile(r"\b(when|how (often|long|soon|quickly|many days|frequently)|deadline|timescales?|frequency|within)\b")
@@ -341,6 +342,12 @@ _STEP_WORDS = frozenset({"day", "week", "month", "stage", "step", "part", "appen
 _QUESTION_WORDS = frozenset({"how", "when", "what", "which", "who", "where", "why"})
 OTHER_ORG_WEIGHT = 0.1  # a question naming a council: other councils' passages count a tenth (rarely the answer)
 SYNONYM_OWN_WEIGHT = 0.45  # below the glossary's answers (0.55): "often" alone says less than "monthly"
+_DURATION_ASK = re.compile(
+    r"\bhow long (?:is|are|should|does|do|will|must|can)\b(?!.*\b(?:got|have|take to|to (?:get|reply|respond|record|complete|do)|until|before|after)\b)"
+    r".*\b(?:sessions?|meetings?|supervision|interviews?|visits?|appointments?|onetoone|sup|calls?|conversations?|be|last)\b"
+    r"|\bhow long (?:does|do|should|will) (?:it|they|a|an|the|each|my|our)?\s*\w*\s*last\b|\bduration\b"
+)
+_DURATION = re.compile(r"\b\d+(?:\.\d+)?\s*(?:hours?|hrs?|minutes?|mins?)\b|\b(?:an?|one|two|half an?)\s+hours?\b|\bduration\b", re.I)
 _WHO = re.compile(r"\b(who|whose|which (manager|role))\b")
 # question words that ask for a time: a passage that sets a timescale ("within two working days", "by 31st
 # August") answers them even when it never says "deadline" or "how long"
@@ -447,6 +454,7 @@ class SearchIndex:
             dtype=np.float32,
         )
         self.has_timescale = np.array([bool(p.timescales) for p in self.passages], dtype=bool)
+        self.duration_score = np.array([bool(_DURATION.search(p.text)) for p in self.passages], dtype=np.float32)
         self.timescale_score = self.has_timescale.astype(np.float32)
         self.has_number = np.array([bool(_COUNT.search(_NUMBERING.sub("", p.text))) for p in self.passages], dtype=bool)
         self.has_list = np.array([len(_LIST_ITEM.findall(p.text)) >= 3 for p in self.passages], dtype=bool)
@@ -684,6 +692,7 @@ class SearchIndex:
             asks_who=bool(_WHO.search(lowered)),
             asks_number=bool(_HOW_MANY.search(lowered)),
             asks_contents=bool(_CONTENTS.search(lowered)),
+            asks_duration=bool(_DURATION_ASK.search(lowered)),
             roles=tuple(r for r in roles_in(question) if r != "HR"),
         )
 
@@ -792,13 +801,17 @@ class SearchIndex:
                 np.maximum(best, contribution, out=best)
                 np.maximum(matched, present, out=matched)
             if group.word in TIME_ASKS:
-                np.maximum(best, self.timescale_score * (group.idf * TIMESCALE_WEIGHT), out=best)
-                np.maximum(matched, self.timescale_score * TIMESCALE_WEIGHT, out=matched)
+                # "how long is a session" asks for a length of time ("1 hour 30 minutes"), not a deadline
+                found = self.duration_score if plan.asks_duration and group.word == "how long" else self.timescale_score
+                np.maximum(best, found * (group.idf * TIMESCALE_WEIGHT), out=best)
+                np.maximum(matched, found * TIMESCALE_WEIGHT, out=matched)
             total += best
             coverage += matched * (group.idf / idf_sum)
         score = total * (COVERAGE_FLOOR + coverage)
         boost = self.prior.copy()
-        if plan.asks_when:
+        if plan.asks_duration:
+            boost[self.duration_score > 0] *= 1.0 + INTENT_BOOST
+        elif plan.asks_when:
             boost[self.has_timescale] *= 1.0 + INTENT_BOOST
         if plan.asks_who:
             boost[self.has_role] *= 1.0 + INTENT_BOOST

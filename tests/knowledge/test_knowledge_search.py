@@ -641,3 +641,22 @@ def test_a_section_headed_by_the_role_asked_about_comes_first(monkeypatch):
     monkeypatch.setattr(search, "SECTION_ROLE_BOOST", 0.0)
     si._recent.clear()
     assert si.search(question)[0].passage.section.endswith("2. Team Managers")  # it says "Service Manager" twice
+
+
+@pytest.mark.parametrize(
+    "question, duration",
+    [
+        ("how long should supervision last in npt", True),
+        ("how long is a 1:1 session", True),
+        ("how long have we got to reply to a family", False),
+        ("how long do i have to record supervision", False),
+        ("how often is supervision", False),
+    ],
+)
+def test_how_long_a_session_lasts_is_a_duration_not_a_deadline(index, question, duration):
+    assert index.index.plan(question).asks_duration is duration
+
+
+def test_a_duration_question_finds_the_length_of_a_session_not_how_often(index):
+    top = index.search("how long should supervision last in npt")[0]
+    assert "1 hour 30" in top.passage.text
