@@ -375,6 +375,7 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("screen", "section"),
     ("max", "maximum", "limit"),
     ("maximum", "limit"),
+    ("admin", "administrative", "administration"),
     ("need", "required", "requirement", "must"),
     ("needed", "required", "requirement", "must"),
     ("needs", "required", "requirement", "must"),

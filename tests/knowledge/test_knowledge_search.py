@@ -464,6 +464,7 @@ def test_running_behind_and_a_cut_off_date_ask_for_a_deadline(index):
         ("how did they go about turning things round", "turning things round", ("improvement",)),
         ("is there a caseload limit", "limit", ("maximum",)),  # "no higher than" in the text reads as maximum too
         ("when is the fit note needed", "needed", ("required",)),
+        ("risk log admin burden", "admin", ("administrative",)),
     ],
 )
 def test_everyday_phrasings_reach_the_standards_wording(index, asked, phrase, meaning):
