@@ -53,6 +53,7 @@ PROXIMITY_WEIGHT = 0.5
 FUZZY_WEIGHT = 0.02  # per point of rapidfuzz token_set_ratio (0-100) between question and passage
 CANDIDATES = 40
 ROLE_BOOST = 0.1  # per role the question names that the passage is about ...
+OPENING_BOOST = 0.3  # a question about a document itself favours the document's opening, which says what it is for
 SECTION_ROLE_BOOST = 0.2  # ... and more when its section is headed by that role ("3. Service Managers")
 INTENT_BOOST = 0.15  # "how often" questions favour passages with timescales, "who" ones passages naming roles
 PRIOR_DISTINCT = 0.6  # passages with a smaller share of distinct words (form templates) are slightly demoted
@@ -327,6 +328,7 @@ class QueryPlan:
     asks_number: bool = False  # "how many": passages that state a number help
     asks_contents: bool = False  # "what should it cover / include": passages that list things help
     asks_duration: bool = False  # "how long is a session", "how long should it last": a length of time, not a deadline
+    about_document: bool = False  # "how do I use the self assessment": the document's opening says what it is for
 
 
 _WHEN = re.compile(r"\b(when|how (often|long|soon|quickly|many days|frequently)|deadline|timescales?|frequency|within)\b")
@@ -348,6 +350,7 @@ _DURATION_ASK = re.compile(
     r"|\bhow long (?:does|do|should|will) (?:it|they|a|an|the|each|my|our)?\s*\w*\s*last\b|\bduration\b"
 )
 _DURATION = re.compile(r"\b\d+(?:\.\d+)?\s*(?:hours?|hrs?|minutes?|mins?)\b|\b(?:an?|one|two|half an?)\s+hours?\b|\bduration\b", re.I)
+_OPENING = re.compile(r"^(?:\d+\.?\s*)?(?:introduction|purpose|purpose of (?:the )?(?:report|document)|summary|overview|about)\b", re.I)
 _WHO = re.compile(r"\b(who|whose|which (manager|role))\b")
 # question words that ask for a time: a passage that sets a timescale ("within two working days", "by 31st
 # August") answers them even when it never says "deadline" or "how long"
@@ -454,6 +457,12 @@ class SearchIndex:
             dtype=np.float32,
         )
         self.has_timescale = np.array([bool(p.timescales) for p in self.passages], dtype=bool)
+        # each document's opening passages (its first, and those under an introduction or purpose heading)
+        firsts = {p.doc.key: i for i, p in reversed(list(enumerate(self.passages)))}
+        self.opening = np.array(
+            [firsts[p.doc.key] == i or bool(p.headings and _OPENING.search(p.headings[-1])) for i, p in enumerate(self.passages)],
+            dtype=bool,
+        )
         self.duration_score = np.array([bool(_DURATION.search(p.text)) for p in self.passages], dtype=np.float32)
         self.timescale_score = self.has_timescale.astype(np.float32)
         self.has_number = np.array([bool(_COUNT.search(_NUMBERING.sub("", p.text))) for p in self.passages], dtype=bool)
@@ -548,6 +557,7 @@ class SearchIndex:
         ws = self._split_compounds([("minutes" if k and ws[k - 1].isdigit() else "minimum") if w == "min" else w for k, w in enumerate(ws)])
         prefer: set[str] = set()
         consumed: set[int] = set()
+        about_document = False
         glossary, longest = _stemmed_glossary()
         # spelling first, so a corrected word also gets its glossary meaning ("supervison" -> "supervision" -> 1:1)
         trust = [1.0] * len(ws)
@@ -605,6 +615,7 @@ class SearchIndex:
                     consumed.update(span)
         if consumed and all(w in STOP_WORDS or w in LIGHT_WORDS for i, w in enumerate(ws) if i not in consumed):
             consumed.clear()  # the question is about a document itself ("how do I use the ..."): search its name too
+            about_document = True
         stems = [stem_fixes.get(i) or stem(w) for i, w in enumerate(ws)]
         groups: dict[int, Group] = {}
         for i, w in enumerate(ws):
@@ -693,6 +704,7 @@ class SearchIndex:
             asks_number=bool(_HOW_MANY.search(lowered)),
             asks_contents=bool(_CONTENTS.search(lowered)),
             asks_duration=bool(_DURATION_ASK.search(lowered)),
+            about_document=about_document,
             roles=tuple(r for r in roles_in(question) if r != "HR"),
         )
 
@@ -824,6 +836,8 @@ class SearchIndex:
                 boost[self.role_index[role]] *= 1.0 + ROLE_BOOST
             if role in self.section_role_index:
                 boost[self.section_role_index[role]] *= 1.0 + SECTION_ROLE_BOOST
+        if plan.about_document:
+            boost[self.opening] *= 1.0 + OPENING_BOOST
         if plan.prefer_docs:
             named = np.full(n, OTHER_ORG_WEIGHT, dtype=np.float32)
             for key in plan.prefer_docs:

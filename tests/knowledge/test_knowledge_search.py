@@ -661,3 +661,12 @@ def test_how_long_a_session_lasts_is_a_duration_not_a_deadline(index, question, 
 def test_a_duration_question_finds_the_length_of_a_session_not_how_often(index):
     top = index.search("how long should supervision last in npt")[0]
     assert "1 hour 30" in top.passage.text
+
+
+def test_a_question_about_a_document_itself_is_answered_by_its_opening(index):
+    # the self-assessment's opening says what it is for: managers assess themselves, in supervision and PDRs
+    plan = index.index.plan("how do i use the self assessment")
+    assert plan.about_document and plan.prefer_docs == {"self-assessment"}
+    top = index.search("how do i use the self assessment")[0]
+    assert "reflective tool in both supervision and annual PDR" in top.passage.text
+    assert not index.index.plan("self assessment of supervision quality").about_document
