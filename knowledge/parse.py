@@ -480,10 +480,12 @@ def _url_title(url: str) -> str:
 def _split_long(text: str) -> list[str]:
     if len(text) <= MAX_BLOCK_CHARS:
         return [text]
-    sentences = re.split(r"(?<=[.;!?])\s+(?=[A-Z0-9\"“(-])", text)
+    # split after a sentence, keeping whether a new line followed it (a list item stays a line of its own)
+    pieces = re.split(r"((?<=[.;!?])\s+(?=[A-Z0-9\"“(-]))", text)
+    sentences = [(piece, "\n" if "\n" in (pieces[k - 1] if k else "") else " ") for k, piece in enumerate(pieces) if k % 2 == 0]
     out: list[str] = []
     current = ""
-    for sentence in sentences:
+    for sentence, joint in sentences:
         while len(sentence) > MAX_BLOCK_CHARS:
             cut = sentence.rfind(" ", 0, MAX_BLOCK_CHARS)
             cut = cut if cut > 200 else MAX_BLOCK_CHARS
@@ -496,7 +498,7 @@ def _split_long(text: str) -> list[str]:
             out.append(current)
             current = sentence
         else:
-            current = f"{current} {sentence}".strip()
+            current = f"{current}{joint}{sentence}".strip()
     if current:
         out.append(current)
     return out

@@ -180,3 +180,9 @@ def test_agenda_lines_pointing_to_pages_are_contents_not_passages():
     info = DocumentInfo(key="t", organisation="Org", title="Doc", short_title="Doc")
     raw = "# Agenda\n\n5. Sickness policy review (Pages 9 - 34)\n6. Lone working (Page 35)\n\n# Sickness\n\nPhone in by 9am.\n"
     assert [p.text for p in parse_document(raw, info)] == ["Phone in by 9am."]
+
+
+def test_a_long_list_split_into_passages_keeps_each_item_on_its_own_line():
+    # the self-assessment's HTML list items run over a page break; split for length, they stay lines
+    resources = next(p for p in passages_of("self-assessment") if "equipment is received and returned" in p.text)
+    assert "\n- When there are staff changes, ensure all equipment is received" in resources.text

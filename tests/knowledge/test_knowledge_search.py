@@ -670,3 +670,8 @@ def test_a_question_about_a_document_itself_is_answered_by_its_opening(index):
     top = index.search("how do i use the self assessment")[0]
     assert "reflective tool in both supervision and annual PDR" in top.passage.text
     assert not index.index.plan("self assessment of supervision quality").about_document
+
+
+def test_starters_and_leavers_kit_is_the_staff_changes_standard(index):
+    top = index.search("laptops for starters and leavers")[0]
+    assert top.passage.text.startswith("- When there are staff changes, ensure all equipment is received and returned")
