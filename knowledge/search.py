@@ -53,8 +53,8 @@ PROXIMITY_WEIGHT = 0.5
 FUZZY_WEIGHT = 0.02  # per point of rapidfuzz token_set_ratio (0-100) between question and passage
 CANDIDATES = 40
 ROLE_BOOST = 0.1  # per role the question names that the passage is about ...
-OPENING_BOOST = 0.3  # a question about a document itself favours the document's opening, which says what it is for
 SECTION_ROLE_BOOST = 0.2  # ... and more when its section is headed by that role ("3. Service Managers")
+OPENING_BOOST = 0.3  # a question about a document itself favours the document's opening, which says what it is for
 INTENT_BOOST = 0.15  # "how often" questions favour passages with timescales, "who" ones passages naming roles
 PRIOR_DISTINCT = 0.6  # passages with a smaller share of distinct words (form templates) are slightly demoted
 PRIOR_POWER = 0.5
@@ -952,8 +952,8 @@ class SearchIndex:
         scores = self._sentence_scores(i, plan)
         lo, hi = int(self.vectors.start[i]), int(self.vectors.start[i + 1])
         if vector is not None and hi - lo == len(scores) and scores:
-            # the line that means what was asked, among those that share its words ("escalate a disagreement
-            # with a partner agency": the escalation procedure, not the line that merely says "partners")
+            # the line that means what was asked, among those that share its words ("staff off sick, when do
+            # they update their manager": Day 4's update to the line manager, not Day 8's fit note)
             top = max(scores) or 1.0
             scores = [sc + WINDOW_MEANING * top * float(c) for sc, c in zip(scores, self.vectors.sentences[lo:hi] @ vector)]
         best = max(range(len(pieces)), key=lambda j: (scores[j], -j)) if pieces else 0
