@@ -324,6 +324,8 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("whose job", "responsible", "responsibility"),
     ("in charge", "responsible", "lead"),
     ("how long", "period", "length", "duration"),
+    ("how many", "total", "number of"),  # and a passage stating a quantity (knowledge/search.py)
+    ("how much", "total", "cost"),
     ("length", "period", "duration"),
     ("called in sick", "report absence", "reported absence", "sickness absence"),
     ("phoned in sick", "report absence", "reported absence", "sickness absence"),
@@ -467,6 +469,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (re.compile(r"\b(?:can\s?not|can'?t|don'?t|do not|does not|doesn'?t|won'?t|will not|couldn'?t|could not) agree\b", re.I),
      " disagree "),
     (re.compile(r"\bpro-?formas?\b", re.I), " proforma "),
+    # "75%" and "75 per cent" read as the word a question uses ("what percentage", "morale %")
+    (re.compile(r"\s?%|\bper\s?cent\b", re.I), " percent "),
     # "the first day of absence" and "day 1" of a sickness procedure are one thing
     (re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|[4-9]th|10th) day\b", re.I),
      lambda m: f" day {_ORDINALS[m.group(1).lower()]} "),

@@ -49,13 +49,14 @@ K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 0.45  # a question word in the section path counts this much of its idf
 COVERAGE_FLOOR = 0.35  # score = BM25 x (floor + coverage): coverage of the question's rarity matters most
-PROXIMITY_WEIGHT = 0.5
+PROXIMITY_WEIGHT = 0.35
 FUZZY_WEIGHT = 0.02  # per point of rapidfuzz token_set_ratio (0-100) between question and passage
 CANDIDATES = 40
 ROLE_BOOST = 0.1  # per role the question names that the passage is about ...
 SECTION_ROLE_BOOST = 0.2  # ... and more when its section is headed by that role ("3. Service Managers")
 OPENING_BOOST = 0.3  # a question about a document itself favours the document's opening, which says what it is for
 INTENT_BOOST = 0.15  # "how often" questions favour passages with timescales, "who" ones passages naming roles
+NUMBER_BOOST = 0.3  # "how many": passages that state a quantity (not a year, date or reference)
 PRIOR_DISTINCT = 0.6  # passages with a smaller share of distinct words (form templates) are slightly demoted
 PRIOR_POWER = 0.5
 STUB_WORDS = 8  # a passage of fewer content words than this is a stub (a form field, a minute) ...
@@ -66,7 +67,7 @@ TYPO_SURE = 0.9  # the trust of a correction with no close rival candidate ...
 TYPO_MARGIN = 0.1  # ... none within this similarity of the best
 LONG_WORD = 9  # a word this long may carry two slips ("superviosn": a swap and a dropped letter) ...
 LONG_TYPO_SIMILARITY = 0.7  # ... so it is corrected at a lower similarity
-SENTENCE_WEIGHT = 0.45  # the best single sentence (or list item) matching the question: words that answer it together
+SENTENCE_WEIGHT = 0.9  # the best single sentence (or list item) matching the question: words that answer it together
 SEMANTIC_WEIGHT = 1.0  # closeness in meaning (cosine) counts this share of the best word score
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abstains
@@ -332,8 +333,16 @@ class QueryPlan:
 
 
 _WHEN = re.compile(r"\b(when|how (often|long|soon|quickly|many days|frequently)|deadline|timescales?|frequency|within)\b")
-_HOW_MANY = re.compile(r"\b(how (many|much)|number of|total)\b")
-_COUNT = re.compile(r"(?<![\d.])\b\d+\b(?!\.\d)")
+_HOW_MANY = re.compile(r"\b(how (many|much)|number of|total|percent|percentage|proportion|figures|stats|statistics)\b")
+_COUNT = re.compile(r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?%|(?<![\d.])\b\d+\b(?!\.\d)|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|dozen)\b", re.I)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+# numbers that are not quantities: years, dates, times and references ("May 2020", "29/09/21", "Appendix 6")
+_NOT_COUNTS = re.compile(
+    rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b"
+    r"|\b\d{1,2}(?::\d\d)?\s*(?:am|pm)\b|\b\d{1,2}:\d\d\b"
+    r"|\b(?:appendix|appendices|part|parts|section|page|pages|standard|paragraph|para|item|no|number)\s+\d+(?:\s*(?:-|to|and)\s*\d+)?\b",
+    re.I,
+)
 _NUMBERING = re.compile(r"^[-\s]*\(?[a-z\d]{1,3}(\.\d+)*[.)]?\s", re.M)
 _CONTENTS = re.compile(
     r"\b(what|which)\b.*\b(cover|covers|covered|include|includes|included|contain|contains|in it|on it|be in|be on|go in|goes in|go on|goes on|address|addresses|consist)\b"
@@ -358,6 +367,8 @@ TIME_ASKS = frozenset(
     {"deadline", "deadlines", "timescale", "timescales", "timeframe", "frequency", "how long", "how often",
      "how quickly", "how soon", "by when", "time limit", "cut off", "cut off date"}
 )
+COUNT_ASKS = frozenset({"how many", "how much", "number of"})
+COUNT_WEIGHT = 0.3  # a stated quantity answers "how many" as a timescale answers "how long"
 TIMESCALE_WEIGHT = 0.5  # below a synonym (0.55): a timescale somewhere in the passage is weaker evidence
 
 
@@ -465,7 +476,8 @@ class SearchIndex:
         )
         self.duration_score = np.array([bool(_DURATION.search(p.text)) for p in self.passages], dtype=np.float32)
         self.timescale_score = self.has_timescale.astype(np.float32)
-        self.has_number = np.array([bool(_COUNT.search(_NUMBERING.sub("", p.text))) for p in self.passages], dtype=bool)
+        self.has_number = np.array([bool(_COUNT.search(_NOT_COUNTS.sub(" ", _NUMBERING.sub("", p.text)))) for p in self.passages], dtype=bool)
+        self.count_score = self.has_number.astype(np.float32)
         self.has_list = np.array([len(_LIST_ITEM.findall(p.text)) >= 3 for p in self.passages], dtype=bool)
         self.has_role = np.array([bool(p.roles) for p in self.passages], dtype=bool)
         role_members: dict[str, list[int]] = defaultdict(list)
@@ -817,6 +829,10 @@ class SearchIndex:
                 found = self.duration_score if plan.asks_duration and group.word == "how long" else self.timescale_score
                 np.maximum(best, found * (group.idf * TIMESCALE_WEIGHT), out=best)
                 np.maximum(matched, found * TIMESCALE_WEIGHT, out=matched)
+            if group.word in COUNT_ASKS:
+                # "how many" asks for a quantity ("a total of 173"), not for the word "many"
+                np.maximum(best, self.count_score * (group.idf * COUNT_WEIGHT), out=best)
+                np.maximum(matched, self.count_score * COUNT_WEIGHT, out=matched)
             total += best
             coverage += matched * (group.idf / idf_sum)
         score = total * (COVERAGE_FLOOR + coverage)
@@ -828,7 +844,7 @@ class SearchIndex:
         if plan.asks_who:
             boost[self.has_role] *= 1.0 + INTENT_BOOST
         if plan.asks_number:
-            boost[self.has_number] *= 1.0 + INTENT_BOOST
+            boost[self.has_number] *= 1.0 + NUMBER_BOOST
         if plan.asks_contents:
             boost[self.has_list] *= 1.0 + INTENT_BOOST
         for role in plan.roles:

@@ -675,3 +675,37 @@ def test_a_question_about_a_document_itself_is_answered_by_its_opening(index):
 def test_starters_and_leavers_kit_is_the_staff_changes_standard(index):
     top = index.search("laptops for starters and leavers")[0]
     assert top.passage.text.startswith("- When there are staff changes, ensure all equipment is received and returned")
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [
+        ("A total of 173 heads of service have been assessed.", True),
+        ("The cost of the offer in the current year is £3m.", True),
+        ("75% felt that morale was satisfactory.", True),
+        ("There are two dedicated HR officers.", True),
+        ("Work commenced in May 2020 to plan the programme.", False),  # a year is not a quantity
+        ("The report was presented on 29 September 2021 at 10:30am.", False),  # nor a date or a time
+        ("See Appendix 6 and Part 3 for the scheme.", False),  # nor a reference
+        ("- 3.5 Following the assessment, managers were supported.", False),  # nor a paragraph number
+    ],
+)
+def test_how_many_questions_favour_passages_that_state_a_quantity(text, quantity):
+    from knowledge.search import _COUNT, _NOT_COUNTS, _NUMBERING
+
+    assert bool(_COUNT.search(_NOT_COUNTS.sub(" ", _NUMBERING.sub("", text)))) is quantity
+
+
+def test_percent_signs_read_as_the_word_percent():
+    from knowledge.search import words
+
+    assert "percent" in words("75% felt that morale was satisfactory")
+    assert "percent" in words("37 per cent rated it good")
+
+
+def test_a_how_many_question_prefers_the_passage_with_the_count(index):
+    plan = index.index.plan("what percentage of staff rated morale as good")
+    assert plan.asks_number
+    assert "how many" in [g.word for g in index.index.plan("how many managers have been assessed so far").groups]
+    results = index.search("how many managers have been assessed so far", limit=3)
+    assert results and "A total of 173" in results[0].passage.text
