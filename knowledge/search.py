@@ -56,6 +56,7 @@ ROLE_BOOST = 0.1  # per role the question names that the passage is about ...
 SECTION_ROLE_BOOST = 0.2  # ... and more when its section is headed by that role ("3. Service Managers")
 OPENING_BOOST = 0.3  # a question about a document itself favours the document's opening, which says what it is for
 INTENT_BOOST = 0.15  # "how often" questions favour passages with timescales, "who" ones passages naming roles
+WHERE_BOOST = 0.3  # "where do I send it": passages naming a destination, a place or an address
 NUMBER_BOOST = 0.3  # "how many": passages that state a quantity (not a year, date or reference)
 PRIOR_DISTINCT = 0.6  # passages with a smaller share of distinct words (form templates) are slightly demoted
 PRIOR_POWER = 0.5
@@ -325,6 +326,7 @@ class QueryPlan:
     corrected: str | None  # the question with typos corrected, when any were
     asks_when: bool = False  # "how often", "when", "how long", "deadline": passages with timescales help
     asks_who: bool = False  # "who", "whose job": passages naming roles help
+    asks_where: bool = False  # "where do I send / record / find it": passages naming a destination help
     roles: tuple[str, ...] = ()  # roles the question names: passages about those roles help
     asks_number: bool = False  # "how many": passages that state a number help
     asks_contents: bool = False  # "what should it cover / include": passages that list things help
@@ -361,6 +363,16 @@ _DURATION_ASK = re.compile(
 _DURATION = re.compile(r"\b\d+(?:\.\d+)?\s*(?:hours?|hrs?|minutes?|mins?)\b|\b(?:an?|one|two|half an?)\s+hours?\b|\bduration\b", re.I)
 _OPENING = re.compile(r"^(?:\d+\.?\s*)?(?:introduction|purpose|purpose of (?:the )?(?:report|document)|summary|overview|about)\b", re.I)
 _WHO = re.compile(r"\b(who|whose|which (manager|role))\b")
+_WHERE = re.compile(r"\bwhere\b")
+# a destination: where something is sent, recorded or kept ("returned to the HR Training team", "recorded on
+# Mosaic", "situated in one building"), an e-mail address or a web address
+_DESTINATION = re.compile(
+    r"\b(?:sent|send|return|returned|submit|submitted|forward|forwarded|e-?mail|e-?mailed|record|recorded|upload|uploaded|"
+    r"save|saved|store|stored|held|kept|filed|placed|available|located|situated|based(?! on)|found|accessed|published)\s+"
+    r"(?:\w+\s+){0,2}?(?:on|in|to|at|within|via|from)\s+(?:the\s+)?[A-Za-z]"
+    r"|\b(?:venue|room|building|premises|address|location|environment)s?\b|\S+@\S+\.\w+|https?://|\bwww\.",
+    re.I,
+)
 # question words that ask for a time: a passage that sets a timescale ("within two working days", "by 31st
 # August") answers them even when it never says "deadline" or "how long"
 TIME_ASKS = frozenset(
@@ -478,6 +490,7 @@ class SearchIndex:
         self.timescale_score = self.has_timescale.astype(np.float32)
         self.has_number = np.array([bool(_COUNT.search(_NOT_COUNTS.sub(" ", _NUMBERING.sub("", p.text)))) for p in self.passages], dtype=bool)
         self.count_score = self.has_number.astype(np.float32)
+        self.has_destination = np.array([bool(_DESTINATION.search(p.text)) for p in self.passages], dtype=bool)
         self.has_list = np.array([len(_LIST_ITEM.findall(p.text)) >= 3 for p in self.passages], dtype=bool)
         self.has_role = np.array([bool(p.roles) for p in self.passages], dtype=bool)
         role_members: dict[str, list[int]] = defaultdict(list)
@@ -713,6 +726,7 @@ class SearchIndex:
             " ".join(ws) if corrected else None,
             asks_when=bool(_WHEN.search(lowered)),
             asks_who=bool(_WHO.search(lowered)),
+            asks_where=bool(_WHERE.search(lowered)),
             asks_number=bool(_HOW_MANY.search(lowered)),
             asks_contents=bool(_CONTENTS.search(lowered)),
             asks_duration=bool(_DURATION_ASK.search(lowered)),
@@ -841,6 +855,8 @@ class SearchIndex:
             boost[self.duration_score > 0] *= 1.0 + INTENT_BOOST
         elif plan.asks_when:
             boost[self.has_timescale] *= 1.0 + INTENT_BOOST
+        if plan.asks_where:
+            boost[self.has_destination] *= 1.0 + WHERE_BOOST
         if plan.asks_who:
             boost[self.has_role] *= 1.0 + INTENT_BOOST
         if plan.asks_number:

@@ -709,3 +709,26 @@ def test_a_how_many_question_prefers_the_passage_with_the_count(index):
     assert "how many" in [g.word for g in index.index.plan("how many managers have been assessed so far").groups]
     results = index.search("how many managers have been assessed so far", limit=3)
     assert results and "A total of 173" in results[0].passage.text
+
+
+@pytest.mark.parametrize(
+    ("text", "destination"),
+    [
+        ("Please return this plan to the HR Training and Development team.", True),
+        ("Decisions should be recorded on Mosaic within five working days.", True),
+        ("Children's Services will be situated in one building.", True),
+        ("Supervision to be convened in a suitable venue.", True),
+        ("Send queries to workforce@example.gov.uk.", True),
+        ("The approach is based on the Leeds Family Valued model.", False),  # "based on" is not a place
+        ("Supervision should take place every 28 days.", False),
+    ],
+)
+def test_where_questions_favour_passages_that_name_a_destination(text, destination):
+    from knowledge.search import _DESTINATION
+
+    assert bool(_DESTINATION.search(text)) is destination
+
+
+def test_where_is_read_as_asking_for_a_place(index):
+    assert index.index.plan("where do I send the completed ILP").asks_where
+    assert not index.index.plan("who fills in the ILP").asks_where
