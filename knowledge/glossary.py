@@ -469,6 +469,10 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (re.compile(r"\b(?:can\s?not|can'?t|don'?t|do not|does not|doesn'?t|won'?t|will not|couldn'?t|could not) agree\b", re.I),
      " disagree "),
     (re.compile(r"\bpro-?formas?\b", re.I), " proforma "),
+    # "in order to" is "to": not a sequence ("what order should documents be in")
+    (re.compile(r"\bin order (?=to|for|that)\b", re.I), " "),
+    # "based on a model" is where an idea comes from, not where a service is based (the office, the building)
+    (re.compile(r"\bbased (?=on|upon)\b", re.I), "derived "),
     # "75%" and "75 per cent" read as the word a question uses ("what percentage", "morale %")
     (re.compile(r"\s?%|\bper\s?cent\b", re.I), " percent "),
     # "the first day of absence" and "day 1" of a sickness procedure are one thing

@@ -732,3 +732,12 @@ def test_where_questions_favour_passages_that_name_a_destination(text, destinati
 def test_where_is_read_as_asking_for_a_place(index):
     assert index.index.plan("where do I send the completed ILP").asks_where
     assert not index.index.plan("who fills in the ILP").asks_where
+
+
+def test_based_on_and_in_order_to_are_not_places_or_sequences():
+    from knowledge.search import words
+
+    assert "based" not in words("an approach based on the Leeds model")
+    assert "based" in words("where is the service based")
+    assert "order" not in words("in order to support staff")
+    assert "order" in words("what order should documents be in")
