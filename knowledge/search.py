@@ -490,6 +490,10 @@ class SearchIndex:
         self.timescale_score = self.has_timescale.astype(np.float32)
         self.has_number = np.array([bool(_COUNT.search(_NOT_COUNTS.sub(" ", _NUMBERING.sub("", p.text)))) for p in self.passages], dtype=bool)
         self.count_score = self.has_number.astype(np.float32)
+        # passages that ask questions ("What is working well?"), weighted like a word met that often (BM25's tf part)
+        asked = np.array([p.text.count("?") for p in self.passages], dtype=np.float32)
+        self.asks_questions = np.where(asked >= 2, asked * (K1 + 1) / (asked + K1), 0.0).astype(np.float32)
+        self.has_questions = (asked >= 2).astype(np.float32)
         self.has_destination = np.array([bool(_DESTINATION.search(p.text)) for p in self.passages], dtype=bool)
         self.has_list = np.array([len(_LIST_ITEM.findall(p.text)) >= 3 for p in self.passages], dtype=bool)
         self.has_role = np.array([bool(p.roles) for p in self.passages], dtype=bool)
@@ -843,6 +847,10 @@ class SearchIndex:
                 found = self.duration_score if plan.asks_duration and group.word == "how long" else self.timescale_score
                 np.maximum(best, found * (group.idf * TIMESCALE_WEIGHT), out=best)
                 np.maximum(matched, found * TIMESCALE_WEIGHT, out=matched)
+            if group.word in ("question", "questions"):
+                # "what questions should we ask": a passage that asks them ("What is working well?") is the answer
+                np.maximum(best, self.asks_questions * group.idf, out=best)
+                np.maximum(matched, self.has_questions, out=matched)
             if group.word in COUNT_ASKS:
                 # "how many" asks for a quantity ("a total of 173"), not for the word "many"
                 np.maximum(best, self.count_score * (group.idf * COUNT_WEIGHT), out=best)

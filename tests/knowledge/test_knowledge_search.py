@@ -741,3 +741,16 @@ def test_based_on_and_in_order_to_are_not_places_or_sequences():
     assert "based" in words("where is the service based")
     assert "order" not in words("in order to support staff")
     assert "order" in words("what order should documents be in")
+
+
+def test_a_question_asking_for_questions_finds_a_passage_that_asks_them(index):
+    import numpy as np
+
+    search = index.index
+    reflective = [i for i, p in enumerate(search.passages) if p.text.count("?") >= 3]
+    assert reflective and all(search.asks_questions[i] > search.has_questions[i] for i in reflective)
+    plan = search.plan("what questions should I ask in case supervision")
+    ranked = search._rank(plan)
+    top = [i for i, _, _ in ranked[:5]]
+    assert any(i in reflective for i in top)
+    assert np.count_nonzero(search.has_questions) < len(search.passages) / 10  # a rare shape, not most passages
