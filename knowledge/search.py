@@ -349,6 +349,9 @@ _NUMBERING = re.compile(r"^[-\s]*\(?[a-z\d]{1,3}(\.\d+)*[.)]?\s", re.M)
 _CONTENTS = re.compile(
     r"\b(what|which)\b.*\b(cover|covers|covered|include|includes|included|contain|contains|in it|on it|be in|be on|go in|goes in|go on|goes on|address|addresses|consist)\b"
     r"|\b(contents?|checklist|list of)\b"
+    # "what were the competency areas", "key principles": a plural of the kind of thing a list holds
+    r"|\b(?:what (?:are|were)|key|main)\b(?:\s+\w+){0,3}?\s+(?:areas|principles|values|steps|stages|elements|criteria|competencies|"
+    r"options|reasons|types|kinds|duties|responsibilities|priorities|themes|lessons|features|benefits|factors)\b"
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*]|\(?[a-z\d]{1,2}[.)])\s+\S", re.M)
 _STEP_WORDS = frozenset({"day", "week", "month", "stage", "step", "part", "appendix", "standard"})

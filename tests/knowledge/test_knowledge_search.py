@@ -95,6 +95,10 @@ def test_plain_english_phrasings_map_to_the_standards_register():
         ("what must be in a return to work form", True),
         ("what goes in a return to work meeting", True),
         ("how often is supervision for a newly qualified worker", False),
+        ("what were the competency areas managers were assessed on", True),
+        ("key principles of the act", True),
+        ("what are the values of the council", True),
+        ("what are managers expected to do about budgets", False),
     ],
 )
 def test_questions_about_contents_are_recognised(index, question, expected):
