@@ -315,6 +315,9 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("dashboard", "performance data"),
     ("tell", "advise", "inform", "let know"),
     ("inform", "advise", "tell"),
+    ("told", "advised", "informed", "notified"),
+    ("paid", "pay"),
+    ("extra", "additional"),
     ("fill in", "complete", "completed"),
     ("fill out", "complete", "completed"),
     ("docs", "documents"),
@@ -431,7 +434,7 @@ CHAT_WORDS: dict[str, str] = {
     "sesh": "session", "seshs": "sessions", "prepping": "preparing", "prep": "prepare",
     "mon": "monday", "tues": "tuesday", "tue": "tuesday", "wed": "wednesday", "thurs": "thursday", "thu": "thursday",
     "fri": "friday", "mgmt": "management", "mgt": "management", "dept": "department",
-    "uni": "university", "trng": "training", "exec": "executive", "execs": "executives",
+    "uni": "university", "fam": "family", "till": "until", "trng": "training", "exec": "executive", "execs": "executives",
     "jan": "january", "feb": "february", "apr": "april", "jun": "june", "jul": "july", "aug": "august",
     "sep": "september", "sept": "september", "oct": "october", "nov": "november", "dec": "december",
 }
