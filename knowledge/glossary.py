@@ -317,6 +317,7 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("tell", "advise", "inform", "let know"),
     ("inform", "advise", "tell"),
     ("told", "advised", "informed", "notified"),
+    ("ask to see", "request", "disclose", "access"),
     ("paid", "pay"),
     ("extra", "additional"),
     ("fill in", "complete", "completed"),
