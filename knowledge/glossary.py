@@ -477,6 +477,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (re.compile(r"\b(?:can\s?not|can'?t|don'?t|do not|does not|doesn'?t|won'?t|will not|couldn'?t|could not) agree\b", re.I),
      " disagree "),
     (re.compile(r"\bpro-?formas?\b", re.I), " proforma "),
+    # "take the files home", "take paperwork out of the office": moving them off the premises
+    (re.compile(r"\b(?:take|takes|taking|took|taken|bring|bringing)\b((?:\s+[\w']+){1,3}?)\s+(?:home|out of the (?:office|building)|off[- ]?site)\b", re.I),
+     r"\1 move outside premises"),
     # "in order to" is "to": not a sequence ("what order should documents be in")
     (re.compile(r"\bin order (?=to|for|that)\b", re.I), " "),
     # "based on a model" is where an idea comes from, not where a service is based (the office, the building)

@@ -758,3 +758,11 @@ def test_a_question_asking_for_questions_finds_a_passage_that_asks_them(index):
     top = [i for i, _, _ in ranked[:5]]
     assert any(i in reflective for i in top)
     assert np.count_nonzero(search.has_questions) < len(search.passages) / 10  # a rare shape, not most passages
+
+
+def test_taking_work_home_reads_as_moving_it_off_the_premises():
+    from knowledge.search import words
+
+    assert {"move", "outside", "premises"} <= set(words("can I take case files home tonight"))
+    assert {"move", "outside", "premises"} <= set(words("taking paperwork out of the office"))
+    assert "premises" not in words("take time to reflect at home")  # "take time": nothing is carried out
