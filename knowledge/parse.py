@@ -108,7 +108,9 @@ def _squash(text: str) -> str:
 
 _NUMBERED = re.compile(r"^(\d{1,2})(\.\d{1,2})*\.?\s+[A-Za-z(]")
 _LETTERED = re.compile(r"^[A-H]\.\s+[A-Z]")
-_TOC_LINE = re.compile(r"(\.{3,}|…+)\s*\d*\s*$|\t\s*\d{1,3}\s*$")  # dotted leaders or a tab before a page number
+# dotted leaders ("Introduction ........ 3") or a tab before a page number; an ellipsis alone ("Dear Managers...")
+# is a heading or a sentence trailing off, not a contents line
+_TOC_LINE = re.compile(r"(\.{4,}|…{2,})\s*\d*\s*$|(\.{3}|…)\s*\d+\s*$|\t\s*\d{1,3}\s*$")
 _PAGES_REF = re.compile(r"\(\*?pages?\s+\d+(\s*[-–]?\s*\d+)?\*?\)\s*$", re.I)  # an agenda item's "(Pages 67 - 70)"
 _TOP_WORDS = {"introduction", "appendices", "contents", "summary", "index", "table of contents"}
 _SKIP_SECTIONS = {"contents", "table of contents", "index"}
