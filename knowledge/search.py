@@ -262,6 +262,9 @@ def everyday_weight(phrase: str) -> float:
     return max(GENERAL_MIN, min(1.0, 1.0 - (zipf - GENERAL_FROM) / GENERAL_SPAN * (1.0 - GENERAL_MIN)))
 
 
+ABBREVIATION_MIN = 4  # a chat abbreviation this long or longer ("freq", "perf", "superv") ...
+ABBREVIATION_MAX = 7
+ABBREVIATION_TRUST = 0.8  # ... is read as the corpus word it begins, trusted like an acronym's spelling-out
 REAL_WORD_ZIPF = 3.0  # an unknown question word this common in everyday English is spelt right: never "corrected"
 
 
@@ -517,6 +520,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self.sorted_stems = sorted(self.idf)
         self._typo_candidates: list[str] | None = None  # corpus words + everyday words, built on the first typo
+        self._sorted_surface: list[str] | None = None  # corpus words in order, for abbreviations ("freq")
         self._variants: dict[str, str] | None = None  # corpus words by British/American spelling key, likewise
         everyday_weight("the")  # load the word-frequency table now, not on the first question
 
@@ -558,6 +562,24 @@ class SearchIndex:
                 variants.setdefault(_spelling_key(w), w)
             self._variants = variants
         return self._variants
+
+    def _abbreviation(self, word: str) -> str | None:
+        """The corpus word a chat abbreviation begins ("freq" -> frequency, "perf" -> performance): of the
+        words at least two letters longer that start with it, the one whose stem the most passages use."""
+        if not (ABBREVIATION_MIN <= len(word) <= ABBREVIATION_MAX and word.isalpha()):
+            return None
+        if self._sorted_surface is None:
+            self._sorted_surface = sorted(self.surface_words)
+        lo = bisect.bisect_left(self._sorted_surface, word)
+        found: list[str] = []
+        for other in self._sorted_surface[lo : lo + 200]:
+            if not other.startswith(word):
+                break
+            if len(other) >= len(word) + 2:
+                found.append(other)
+        if not found:
+            return None
+        return min(found, key=lambda w: (self.idf.get(self.surface_stem[w], self.max_idf), len(w), w))
 
     def _split_compounds(self, ws: list[str]) -> list[str]:
         """A word the standards never use that is two words they do ("checkpoints" = check + points)."""
@@ -611,6 +633,11 @@ class SearchIndex:
                 if variant:
                     ws[i] = variant
                     corrected = True
+                continue
+            full = self._abbreviation(w)
+            if full:
+                # a word cut short in chat ("freq", "perf", "superv"): the corpus word it begins
+                ws[i], trust[i], corrected = full, ABBREVIATION_TRUST, True
                 continue
             # OSA distance counts a swap of two letters ("retrun") as one edit; candidates are the corpus's
             # words and the everyday words the search ignores ("gidance" is "guidance", not a rare term)

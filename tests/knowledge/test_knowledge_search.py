@@ -766,3 +766,13 @@ def test_taking_work_home_reads_as_moving_it_off_the_premises():
     assert {"move", "outside", "premises"} <= set(words("can I take case files home tonight"))
     assert {"move", "outside", "premises"} <= set(words("taking paperwork out of the office"))
     assert "premises" not in words("take time to reflect at home")  # "take time": nothing is carried out
+
+
+def test_chat_abbreviations_read_as_the_corpus_word_they_begin(index):
+    search = index.index
+    assert search._abbreviation("freq") == "frequency"
+    assert search._abbreviation("induc") == "induction"
+    assert search._abbreviation("zzzz") is None
+    plan = search.plan("team meeting freq sefton")
+    assert plan.corrected and "frequency" in plan.corrected
+    assert index.search("team meeting freq sefton", limit=3)  # answered, no longer withheld for an unknown word
