@@ -99,7 +99,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("shred", "confidential waste"),
     ("tweak", "amend", "change", "adapt", "alter"),
     ("edit", "amend", "change"),
-    ("phone", "telephone", "call", "helpline"),
+    ("phone", "telephone", "call", "helpline", "tel"),
     ("ring", "contact", "call", "phone"),
     ("lessons", "class", "school"),
     ("school", "class", "teacher"),
@@ -488,6 +488,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     # "take the files home", "take paperwork out of the office": moving them off the premises
     (re.compile(r"\b(?:take|takes|taking|took|taken|bring|bringing)\b((?:\s+[\w']+){1,3}?)\s+(?:home|out of the (?:office|building)|off[- ]?site)\b", re.I),
      r"\1 move outside premises"),
+    # "phone no", "tel no.": a number, not a refusal
+    (re.compile(r"\b(phone|tel|telephone|mobile|contact|fax)\s+no\b\.?", re.I), r"\1 number"),
     # "in order to" is "to": not a sequence ("what order should documents be in")
     (re.compile(r"\bin order (?=to|for|that)\b", re.I), " "),
     # "based on a model" is where an idea comes from, not where a service is based (the office, the building)
