@@ -325,6 +325,7 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("less frequently", "alternative pattern", "frequency"),
     ("paid", "pay"),
     ("extra", "additional"),
+    ("core", "key", "main"),
     ("fill in", "complete", "completed"),
     ("fill out", "complete", "completed"),
     ("docs", "documents"),

@@ -353,7 +353,7 @@ _CONTENTS = re.compile(
     r"\b(what|which)\b.*\b(cover|covers|covered|include|includes|included|contain|contains|in it|on it|be in|be on|go in|goes in|go on|goes on|address|addresses|consist)\b"
     r"|\b(contents?|checklist|list of)\b"
     # "what were the competency areas", "key principles": a plural of the kind of thing a list holds
-    r"|\b(?:what (?:are|were)|key|main)\b(?:\s+\w+){0,3}?\s+(?:areas|principles|values|steps|stages|elements|criteria|competencies|"
+    r"|\b(?:what (?:are|were)|key|main|core)\b(?:\s+\w+){0,3}?\s+(?:areas|principles|values|steps|stages|elements|criteria|competencies|"
     r"options|reasons|types|kinds|duties|responsibilities|priorities|themes|lessons|features|benefits|factors)\b"
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*]|\(?[a-z\d]{1,2}[.)])\s+\S", re.M)
