@@ -370,6 +370,7 @@ _DURATION = re.compile(r"\b\d+(?:\.\d+)?\s*(?:hours?|hrs?|minutes?|mins?)\b|\b(?
 _OPENING = re.compile(r"^(?:\d+\.?\s*)?(?:introduction|purpose|purpose of (?:the )?(?:report|document)|summary|overview|about)\b", re.I)
 _WHO = re.compile(r"\b(who|whose|which (manager|role))\b")
 _WHERE = re.compile(r"\bwhere\b")
+_PURPOSE = re.compile(r"\b(?:purpose|point of|used for|what is it for|for what|why (?:do|should|would|must) (?:we|i|managers))\b")
 # a destination: where something is sent, recorded or kept ("returned to the HR Training team", "recorded on
 # Mosaic", "situated in one building"), an e-mail address or a web address
 _DESTINATION = re.compile(
@@ -675,6 +676,8 @@ class SearchIndex:
         if consumed and all(w in STOP_WORDS or w in LIGHT_WORDS for i, w in enumerate(ws) if i not in consumed):
             consumed.clear()  # the question is about a document itself ("how do I use the ..."): search its name too
             about_document = True
+        elif consumed and _PURPOSE.search(" ".join(ws)):
+            about_document = True  # "what is the self-assessment used for": its opening says
         stems = [stem_fixes.get(i) or stem(w) for i, w in enumerate(ws)]
         groups: dict[int, Group] = {}
         for i, w in enumerate(ws):

@@ -776,3 +776,9 @@ def test_chat_abbreviations_read_as_the_corpus_word_they_begin(index):
     plan = search.plan("team meeting freq sefton")
     assert plan.corrected and "frequency" in plan.corrected
     assert index.search("team meeting freq sefton", limit=3)  # answered, no longer withheld for an unknown word
+
+
+def test_asking_what_a_named_document_is_for_favours_its_opening(index):
+    plan = index.index.plan("what is the manager self-assessment against the standards actually used for?")
+    assert plan.about_document and plan.prefer_docs
+    assert not index.index.plan("what is supervision used for").about_document  # no document named
