@@ -491,6 +491,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
      r"\1 move outside premises"),
     # "phone no", "tel no.": a number, not a refusal
     (re.compile(r"\b(phone|tel|telephone|mobile|contact|fax)\s+no\b\.?", re.I), r"\1 number"),
+    # a court's order is one thing, not an "order" (a sequence) nor "supervision" (a Supervision Order is a legal order)
+    (re.compile(r"\b(court|care|placement|supervision|emergency protection|child arrangements?) orders?\b", re.I),
+     lambda m: " " + m.group(1).lower().replace(" ", "") + "order "),
     # "in order to" is "to": not a sequence ("what order should documents be in")
     (re.compile(r"\bin order (?=to|for|that)\b", re.I), " "),
     # "based on a model" is where an idea comes from, not where a service is based (the office, the building)

@@ -782,3 +782,12 @@ def test_asking_what_a_named_document_is_for_favours_its_opening(index):
     plan = index.index.plan("what is the manager self-assessment against the standards actually used for?")
     assert plan.about_document and plan.prefer_docs
     assert not index.index.plan("what is supervision used for").about_document  # no document named
+
+
+def test_a_court_order_is_neither_a_sequence_nor_staff_supervision():
+    from knowledge.search import words
+
+    assert "order" not in words("upload the most recent court order")
+    assert "supervision" not in words("the child is on a Supervision Order")
+    assert words("court order") == words("Court Orders")  # one idea, either way it is written
+    assert "order" in words("what order should the documents be in")
