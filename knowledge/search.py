@@ -73,6 +73,12 @@ SEMANTIC_WEIGHT = 1.0  # closeness in meaning (cosine) counts this share of the 
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abstains
 MIN_SCORE = 2.0
+ANSWER_KIND_WORDS = frozenset(
+    {"deadline", "deadlines", "timescale", "timescales", "timeframe", "frequency", "how long", "how often", "how quickly",
+     "how soon", "how many", "how much", "number of", "date", "dates", "time", "number", "phone", "email", "address",
+     "contact", "name", "colour", "color", "template", "form", "link", "question", "questions", "list", "process"}
+)
+MAIN_IDEA_SHARE = 0.5  # ... or when the best passage lacks the one idea holding this share of the question's rarity
 LONG_EVIDENCE = 12.0  # ... unless it matches this much idf (two or three rare ideas of a long question) ...
 LONG_COVERAGE = 0.2  # ... and at least this share
 MEANING_ANSWERS = 0.55  # ... or when the best passage is this close in meaning (cosine; 1 in 46 questions the
@@ -420,6 +426,7 @@ class SearchIndex:
         self.token_seqs = body_tokens
         self.token_breaks = [t.breaks for t in tokens]
         self.token_sets = [frozenset(t) for t in body_tokens]
+        self.title_sets = [frozenset(t) for t in title_tokens]
         self.joined = [" ".join(toks) for toks in body_tokens]
         lengths = np.array([len(t) for t in body_tokens], dtype=np.float32)
         avgdl = float(lengths.mean()) if n else 1.0
@@ -790,7 +797,7 @@ class SearchIndex:
             or (evidence >= LONG_EVIDENCE and best_coverage >= LONG_COVERAGE)
             or (meaning >= MEANING_ANSWERS and best_coverage >= MEANING_COVERAGE)
         )
-        if not enough or best_words < MIN_SCORE:
+        if not enough or best_words < MIN_SCORE or self._misses_the_main_idea(plan, ranked[0][0]):
             return []
         hits = []
         vector = question_vector(plan.corrected or question) if SEMANTIC_WEIGHT > 0 and WINDOW_MEANING > 0 else None
@@ -802,6 +809,18 @@ class SearchIndex:
             passage = self.passages[i]
             hits.append(Hit(passage, round(score, 3), round(coverage, 3), self.window(passage, plan, vector)))
         return hits
+
+    def _misses_the_main_idea(self, plan: QueryPlan, i: int) -> bool:
+        """The best passage lacks the question's one idea that holds half its rarity or more ("jury" of "jury
+        service leave for staff", "maternity" of "maternity pay rates"): it answers something else."""
+        total = sum(g.idf for g in plan.groups)
+        if not total or len(plan.groups) < 2:
+            return False
+        main = max(plan.groups, key=lambda g: g.idf)
+        if main.idf < MAIN_IDEA_SHARE * total or main.word in ANSWER_KIND_WORDS:
+            return False  # a word naming the kind of answer ("deadline", "colour") is not the topic
+        here = self.token_sets[i] | self.title_sets[i]
+        return not any(all(t in here for t in alt) for alt in main.alts)
 
     def _pieces(self, i: int) -> list[tuple[str, frozenset[str]]]:
         cached = self._piece_cache.get(i)
