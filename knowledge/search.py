@@ -362,6 +362,7 @@ _CONTENTS = re.compile(
     r"|\b(?:what (?:are|were)|key|main|core)\b(?:\s+\w+){0,3}?\s+(?:areas|principles|values|steps|stages|elements|criteria|competencies|"
     r"options|reasons|types|kinds|duties|responsibilities|priorities|themes|lessons|features|benefits|factors)\b"
 )
+_CONTENTS_VERBS = frozenset({"go", "goes", "going", "went"})
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*]|\(?[a-z\d]{1,2}[.)])\s+\S", re.M)
 _STEP_WORDS = frozenset({"day", "week", "month", "stage", "step", "part", "appendix", "standard"})
 _QUESTION_WORDS = frozenset({"how", "when", "what", "which", "who", "where", "why"})
@@ -762,8 +763,11 @@ class SearchIndex:
             rare_here = not own or max(own) >= RARE_SHARE * self.max_idf  # the standards seldom use the asker's word
             everyday = everyday_weight(group.word) if rare_here else 1.0
             group.idf *= min(LIGHT_WEIGHT if group.word in LIGHT_WORDS else 1.0, everyday)
-        ordered = tuple(groups[i] for i in sorted(groups))
         lowered = " ".join(ws)
+        if _CONTENTS.search(lowered):
+            # "what has to go in it": "go" asks for contents, it is not a topic ("Jobs Go Public")
+            groups = {i: g for i, g in groups.items() if g.word not in _CONTENTS_VERBS}
+        ordered = tuple(groups[i] for i in sorted(groups))
         return QueryPlan(
             ordered,
             frozenset(prefer),

@@ -806,3 +806,8 @@ def test_an_answer_lacking_the_questions_main_idea_is_withheld(index, question):
 def test_a_word_naming_the_kind_of_answer_is_not_the_main_idea(index):
     assert index.search("pdr deadline wscc", limit=3)  # "deadline" is half the question, answered by a date
     assert index.search("what colour font for oversight", limit=3)
+
+
+def test_go_in_a_contents_question_is_not_a_topic(index):
+    words_of = [g.word for g in index.index.plan("what has to go in a job advert").groups]
+    assert "go" not in words_of and any("advert" in w for w in words_of)
