@@ -72,6 +72,7 @@ SENTENCE_WEIGHT = 0.9  # the best single sentence (or list item) matching the qu
 SEMANTIC_WEIGHT = 1.0  # closeness in meaning (cosine) counts this share of the best word score
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abstains
+AGREED_COVERAGE = 0.38  # ... or this much when words and meaning choose the same best passage
 MIN_SCORE = 2.0
 ANSWER_KIND_WORDS = frozenset(
     {"deadline", "deadlines", "timescale", "timescales", "timeframe", "frequency", "how long", "how often", "how quickly",
@@ -526,6 +527,7 @@ class SearchIndex:
         self._piece_cache: dict[int, list[tuple[str, frozenset[str]]]] = {}
         self._sentence_sets: dict[int, list[frozenset[str]]] = {}  # passage -> its sentences' stems (index side)
         self._recent: dict[str, tuple[QueryPlan, list[tuple[int, float, float]]]] = {}
+        self._agreed: dict[str, bool] = {}  # question -> words and meaning chose the same best passage
         self._lock = threading.Lock()
         self.sorted_stems = sorted(self.idf)
         self._typo_candidates: list[str] | None = None  # corpus words + everyday words, built on the first typo
@@ -798,6 +800,7 @@ class SearchIndex:
         # nearly enough of the question's words (high closeness is rare for a question the standards miss)
         enough = (
             best_coverage >= MIN_COVERAGE
+            or (best_coverage >= AGREED_COVERAGE and self._agreed.get(question, False))
             or (evidence >= LONG_EVIDENCE and best_coverage >= LONG_COVERAGE)
             or (meaning >= MEANING_ANSWERS and best_coverage >= MEANING_COVERAGE)
         )
@@ -875,10 +878,17 @@ class SearchIndex:
             fused = self._with_meaning(plan.corrected or question, ranked)
             meaning = self._closeness(plan.corrected or question, fused[0][0]) if fused and SEMANTIC_WEIGHT > 0 else 0.0
             cached = (plan, fused, (ranked[0][1], ranked[0][2], meaning) if ranked else (0.0, 0.0, 0.0))
+            # words and meaning agree: the best by words alone is the best by both, and no candidate is closer
+            # in meaning to the question
+            agreed = bool(fused) and SEMANTIC_WEIGHT > 0 and fused[0][0] == ranked[0][0] and fused[0][0] == self._closest(
+                plan.corrected or question, ranked
+            )
             with self._lock:  # adapters answer on worker threads
                 while len(self._recent) >= 64:
+                    self._agreed.pop(next(iter(self._recent)), None)
                     self._recent.pop(next(iter(self._recent)))
                 self._recent[question] = cached
+                self._agreed[question] = agreed
         return cached
 
     def _rank(self, plan: QueryPlan) -> list[tuple[int, float, float]]:
@@ -965,6 +975,11 @@ class SearchIndex:
             reranked.append((i, total_i * (1.0 + SURFACE_BOOST * same_words), float(coverage[i])))
         reranked.sort(key=lambda r: -r[1])
         return reranked
+
+    def _closest(self, question: str, ranked: list[tuple[int, float, float]]) -> int:
+        """The candidate closest in meaning to the question."""
+        ids = np.array([i for i, _, _ in ranked], dtype=np.int64)
+        return int(ids[int(np.argmax(self.vectors.closeness(question_vector(question), ids)))])
 
     def _closeness(self, question: str, i: int) -> float:
         return float(self.vectors.closeness(question_vector(question), np.array([i], dtype=np.int64))[0])

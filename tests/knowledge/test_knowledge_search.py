@@ -811,3 +811,16 @@ def test_a_word_naming_the_kind_of_answer_is_not_the_main_idea(index):
 def test_go_in_a_contents_question_is_not_a_topic(index):
     words_of = [g.word for g in index.index.plan("what has to go in a job advert").groups]
     assert "go" not in words_of and any("advert" in w for w in words_of)
+
+
+def test_words_and_meaning_agreeing_answer_with_a_little_less_coverage(index, monkeypatch):
+    import knowledge.search as search
+
+    question = "when someone starts or leaves the team what do I do about their kit?"
+    plan, fused, (_, coverage, _) = index.index._ranked(question)
+    assert search.AGREED_COVERAGE <= max(coverage, fused[0][2]) < search.MIN_COVERAGE
+    assert index.index._agreed[question]
+    results = index.search(question, limit=3)
+    assert results and "first and last working day" in results[0].passage.text
+    monkeypatch.setattr(search, "AGREED_COVERAGE", 1.0)
+    assert index.search(question, limit=3) == []  # without the rule it is withheld
