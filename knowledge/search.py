@@ -69,6 +69,8 @@ TYPO_MARGIN = 0.1  # ... none within this similarity of the best
 LONG_WORD = 9  # a word this long may carry two slips ("superviosn": a swap and a dropped letter) ...
 LONG_TYPO_SIMILARITY = 0.7  # ... so it is corrected at a lower similarity
 SENTENCE_WEIGHT = 0.9  # the best single sentence (or list item) matching the question: words that answer it together
+LONG_GROUPS = 8  # a question of this many ideas or more describes a situation ...
+UNKNOWN_IN_LONG_WEIGHT = 0.3  # ... where a word the standards never use counts this share of its rarity
 SEMANTIC_WEIGHT = 1.0  # closeness in meaning (cosine) counts this share of the best word score
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abstains
@@ -765,6 +767,10 @@ class SearchIndex:
             rare_here = not own or max(own) >= RARE_SHARE * self.max_idf  # the standards seldom use the asker's word
             everyday = everyday_weight(group.word) if rare_here else 1.0
             group.idf *= min(LIGHT_WEIGHT if group.word in LIGHT_WORDS else 1.0, everyday)
+            if len(groups) >= LONG_GROUPS and not own and not known:
+                # a manager describing a situation ("came back from a horrible visit really shaken up"): words the
+                # standards never use colour the situation; in a short question such a word is the topic
+                group.idf *= UNKNOWN_IN_LONG_WEIGHT
         lowered = " ".join(ws)
         if _CONTENTS.search(lowered):
             # "what has to go in it": "go" asks for contents, it is not a topic ("Jobs Go Public")

@@ -824,3 +824,14 @@ def test_words_and_meaning_agreeing_answer_with_a_little_less_coverage(index, mo
     assert results and "first and last working day" in results[0].passage.text
     monkeypatch.setattr(search, "AGREED_COVERAGE", 1.0)
     assert index.search(question, limit=3) == []  # without the rule it is withheld
+
+
+def test_words_the_standards_never_use_weigh_less_in_a_long_situation(index):
+    import knowledge.search as search
+
+    long_q = "one of my team came back from a horrible visit really shaken up and wants to talk to someone outside work tonight, what is the EAP number"
+    plan = index.index.plan(long_q)
+    assert len(plan.groups) >= search.LONG_GROUPS
+    shaken = next(g for g in plan.groups if g.word == "shaken")
+    short = next(g for g in index.index.plan("shaken staff support").groups if g.word == "shaken")
+    assert shaken.idf == pytest.approx(short.idf * search.UNKNOWN_IN_LONG_WEIGHT)
