@@ -63,7 +63,7 @@ BUNDLED: dict[str, DocumentInfo] = {
         title="Children's Services Management Standards: self-assessment",
         short_title="Management Standards Self-Assessment",
         date=None,
-        aliases=("self-assessment", "self assessment"),
+        aliases=("self-assessment", "self assessment", "standards checklist"),
     ),
 }
 
