@@ -236,7 +236,7 @@ LIGHT_WORDS = frozenset(
     others own part people per person point put question questions quick quickly rather really rid right run running same
     see seen set side since sort still stuff such sure take takes taking tell tells thing things think time times
     today twice two type use used using usually want way ways well whatever whenever whether whole whose
-    supposed meant expected allowed ok okay fine went
+    supposed meant expected allowed ok okay fine went honestly literally seriously obviously definitely apparently hopefully
     tomorrow yesterday tonight monday tuesday wednesday thursday friday mondays fridays
     roughly approximately approx etc re bit basically anything something someone anyone maybe perhaps loads
     work works worker workers working write writes writing wrote written year years yes yet""".split()
@@ -359,7 +359,7 @@ _NOT_COUNTS = re.compile(
 )
 _NUMBERING = re.compile(r"^[-\s]*\(?[a-z\d]{1,3}(\.\d+)*[.)]?\s", re.M)
 _CONTENTS = re.compile(
-    r"\b(what|which)\b.*\b(cover|covers|covered|include|includes|included|contain|contains|in it|on it|be in|be on|go in|goes in|go on|goes on|address|addresses|consist)\b"
+    r"\b(what|which)\b(?:\W+[\w']+){0,6}?\W+(cover|covers|covered|include|includes|included|contain|contains|in it|on it|be in|be on|go in|goes in|go on|goes on|address|addresses|consist)\b"
     r"|\b(contents?|checklist|list of)\b"
     # "what were the competency areas", "key principles": a plural of the kind of thing a list holds
     r"|\b(?:what (?:are|were)|key|main|core)\b(?:\s+\w+){0,3}?\s+(?:areas|principles|values|steps|stages|elements|criteria|competencies|"

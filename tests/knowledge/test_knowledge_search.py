@@ -99,6 +99,7 @@ def test_plain_english_phrasings_map_to_the_standards_register():
         ("key principles of the act", True),
         ("what are the values of the council", True),
         ("what are managers expected to do about budgets", False),
+        ("what do the standards expect from me to keep the team covered over the summer", False),
     ],
 )
 def test_questions_about_contents_are_recognised(index, question, expected):
