@@ -35,21 +35,29 @@ SHORT_UNSEEN = HERE / "short_unseen_questions.jsonl"
 # find kinds of failure, and one written the same way at the same time, measured only and not looked at
 DIAGNOSTIC4 = HERE / "diagnostic4_questions.jsonl"
 UNSEEN2 = HERE / "unseen2_questions.jsonl"
+# the same again, later that session: a set of terse questions and one of chatty situations about less obvious
+# facts, both used to find kinds of failure, and a third in mixed styles, measured only and not looked at
+SHORT2 = HERE / "short2_questions.jsonl"
+DIAGNOSTIC5 = HERE / "diagnostic5_questions.jsonl"
+UNSEEN3 = HERE / "unseen3_questions.jsonl"
 
 # Measured floors (see README "Standards Q&A"); the targets are top-1 0.90, top-3 0.97, abstain 0.80.
 FLOORS = {
     "dev": {"top1": 0.91, "top3": 0.94, "abstain": 0.8},
-    "own": {"top1": 0.92, "top3": 0.97, "abstain": 0.87},
-    "heldout": {"top1": 0.93, "top3": 0.95, "abstain": 0.91},
-    "final": {"top1": 0.87, "top3": 0.95, "abstain": 0.83},
+    "own": {"top1": 0.92, "top3": 1.0, "abstain": 0.87},
+    "heldout": {"top1": 0.95, "top3": 0.97, "abstain": 0.91},
+    "final": {"top1": 0.89, "top3": 0.97, "abstain": 0.83},
     "fresh": {"top1": 0.76, "top3": 0.94, "abstain": 0.83},
-    "diagnostic": {"top1": 0.85, "top3": 0.93, "abstain": 0.8},
-    "unseen": {"top1": 0.74, "top3": 0.84, "abstain": 0.91},
-    "diagnostic2": {"top1": 0.86, "top3": 0.95, "abstain": 0.9},
+    "diagnostic": {"top1": 0.86, "top3": 0.95, "abstain": 0.8},
+    "unseen": {"top1": 0.76, "top3": 0.86, "abstain": 0.91},
+    "diagnostic2": {"top1": 0.88, "top3": 0.96, "abstain": 0.9},
     "diagnostic3": {"top1": 0.73, "top3": 0.93, "abstain": 0.8},
-    "short": {"top1": 0.92, "top3": 0.98, "abstain": 0.75},
+    "short": {"top1": 0.92, "top3": 1.0, "abstain": 0.75},
     "short_unseen": {"top1": 0.82, "top3": 0.92, "abstain": 0.62},
-    "diagnostic4": {"top1": 0.85, "top3": 0.94, "abstain": 0.87},
+    "diagnostic4": {"top1": 0.87, "top3": 0.96, "abstain": 0.87},
+    "short2": {"top1": 0.83, "top3": 0.96, "abstain": 0.75},
+    "diagnostic5": {"top1": 0.58, "top3": 0.66, "abstain": 1.0},
+    "unseen3": {"top1": 0.78, "top3": 0.85, "abstain": 1.0},
     "unseen2": {"top1": 0.78, "top3": 0.91, "abstain": 1.0},
 }
 
@@ -76,7 +84,7 @@ def test_answer_quality_meets_the_measured_floor(name):
     path = {
         "dev": DEV, "own": OWN, "heldout": HELDOUT, "final": FINAL, "fresh": FRESH, "diagnostic": DIAGNOSTIC, "unseen": UNSEEN,
         "diagnostic2": DIAGNOSTIC2, "diagnostic3": DIAGNOSTIC3, "short": SHORT, "short_unseen": SHORT_UNSEEN,
-        "diagnostic4": DIAGNOSTIC4, "unseen2": UNSEEN2,
+        "diagnostic4": DIAGNOSTIC4, "unseen2": UNSEEN2, "short2": SHORT2, "diagnostic5": DIAGNOSTIC5, "unseen3": UNSEEN3,
     }[name]
     if name == "dev" and not DEV.exists():
         path, name = OWN, "own"
