@@ -236,7 +236,7 @@ LIGHT_WORDS = frozenset(
     others own part people per person point put question questions quick quickly rather really rid right run running same
     see seen set side since sort still stuff such sure take takes taking tell tells thing things think time times
     today twice two type use used using usually want way ways well whatever whenever whether whole whose
-    supposed meant expected allowed ok okay fine went honestly literally seriously obviously definitely apparently hopefully
+    supposed meant expected allowed ok okay fine went honestly literally seriously obviously definitely apparently hopefully mad crazy manic hectic
     tomorrow yesterday tonight monday tuesday wednesday thursday friday mondays fridays
     roughly approximately approx etc re bit basically anything something someone anyone maybe perhaps loads
     work works worker workers working write writes writing wrote written year years yes yet""".split()
