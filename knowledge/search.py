@@ -346,7 +346,7 @@ class QueryPlan:
     about_document: bool = False  # "how do I use the self assessment": the document's opening says what it is for
 
 
-_WHEN = re.compile(r"\b(when|how (often|long|soon|quickly|many days|frequently)|deadline|timescales?|frequency|within)\b")
+_WHEN = re.compile(r"\b(when|how (often|long|soon|quickly|many days|frequently)|deadline|timescales?|frequency|within|at what (point|points|stage|stages))\b")
 _HOW_MANY = re.compile(r"\b(how (many|much)|number of|total|percent|percentage|proportion|figures|stats|statistics)\b")
 _COUNT = re.compile(r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?%|(?<![\d.])\b\d+\b(?!\.\d)|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|dozen)\b", re.I)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
