@@ -119,8 +119,15 @@ def _stemmer():
 KNOWN_STEMS: dict[str, str] = {}  # preloaded from the bundled corpus cache: the stemmer is pure Python
 
 
+# words the stemmer would merge though they mean different things: "informal" (an informal process) is not
+# "inform" (tell) nor "information"
+STEM_EXCEPTIONS = {"informal": "informal", "informally": "informal", "informality": "informal"}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    if word in STEM_EXCEPTIONS:
+        return STEM_EXCEPTIONS[word]
     known = KNOWN_STEMS.get(word)
     return known if known is not None else _stemmer().stemWord(word)
 

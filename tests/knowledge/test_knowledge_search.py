@@ -836,3 +836,9 @@ def test_words_the_standards_never_use_weigh_less_in_a_long_situation(index):
     shaken = next(g for g in plan.groups if g.word == "shaken")
     short = next(g for g in index.index.plan("shaken staff support").groups if g.word == "shaken")
     assert shaken.idf == pytest.approx(short.idf * search.UNKNOWN_IN_LONG_WEIGHT)
+
+
+def test_informal_is_not_inform():
+    from knowledge.search import stem
+
+    assert stem("informally") == stem("informal") != stem("inform") == stem("information")
