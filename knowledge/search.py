@@ -121,7 +121,18 @@ KNOWN_STEMS: dict[str, str] = {}  # preloaded from the bundled corpus cache: the
 
 # words the stemmer would merge though they mean different things: "informal" (an informal process) is not
 # "inform" (tell) nor "information"
-STEM_EXCEPTIONS = {"informal": "informal", "informally": "informal", "informality": "informal"}
+STEM_EXCEPTIONS = {
+    "informal": "informal", "informally": "informal", "informality": "informal",
+    "busy": "busy", "busier": "busy", "busiest": "busy",  # not "business"
+    "careful": "careful", "carefully": "careful",  # not "care"
+    "positive": "positiv", "positively": "positiv", "positives": "positiv", "positivity": "positiv",  # not "position"
+    "situated": "situated",  # where something is, not a "situation"
+    "initiative": "initiativ", "initiatives": "initiativ",  # not "initial"
+    "integrity": "integrity",  # not "integrate"
+    "relative": "relativ", "relatively": "relativ",  # not "relate"
+    "respective": "respectiv", "respectively": "respectiv",  # not "respect"
+    "willing": "willing", "willingness": "willing",  # not "will"
+}
 
 
 @lru_cache(maxsize=65536)

@@ -842,3 +842,10 @@ def test_informal_is_not_inform():
     from knowledge.search import stem
 
     assert stem("informally") == stem("informal") != stem("inform") == stem("information")
+
+
+@pytest.mark.parametrize(("word", "other"), [("busy", "business"), ("carefully", "care"), ("positive", "position"), ("integrity", "integrate")])
+def test_words_the_stemmer_would_merge_stay_apart(word, other):
+    from knowledge.search import stem
+
+    assert stem(word) != stem(other)
