@@ -20,9 +20,14 @@ Ranking, in one pass over an inverted index (numpy, so it stays fast on a corpus
    encoder, knowledge/semantic.py) in units of the best word score. Words choose the candidates; meaning
    re-orders them.
 
+Answer kinds shape the ranking too: "how many" is partly answered by a passage stating a quantity, "where"
+favours a destination or place, "what questions should we ask" a passage that asks them.
+
 The search abstains (no results) when even the best passage covers too little of the question, unless
 the question is long and the best passage still matches several of its rare ideas, or the best passage
-is very close to the question in meaning and covers nearly enough of it.
+is very close to the question in meaning and covers nearly enough of it, or words and meaning choose the
+same best passage and it covers a little less. It also abstains when the best passage lacks the
+question's main idea (one idea holding half its rarity: "jury" of "jury service leave for staff").
 """
 
 from __future__ import annotations
