@@ -40,6 +40,8 @@ UNSEEN2 = HERE / "unseen2_questions.jsonl"
 SHORT2 = HERE / "short2_questions.jsonl"
 DIAGNOSTIC5 = HERE / "diagnostic5_questions.jsonl"
 UNSEEN3 = HERE / "unseen3_questions.jsonl"
+# a sixth diagnostic set at the end of that session: short plain questions of what a manager needs in the moment
+DIAGNOSTIC6 = HERE / "diagnostic6_questions.jsonl"
 
 # Measured floors (see README "Standards Q&A"); the targets are top-1 0.90, top-3 0.97, abstain 0.80.
 FLOORS = {
@@ -58,6 +60,7 @@ FLOORS = {
     "short2": {"top1": 0.83, "top3": 0.96, "abstain": 0.75},
     "diagnostic5": {"top1": 0.66, "top3": 0.71, "abstain": 1.0},
     "unseen3": {"top1": 0.78, "top3": 0.85, "abstain": 1.0},
+    "diagnostic6": {"top1": 0.89, "top3": 0.96, "abstain": 1.0},
     "unseen2": {"top1": 0.78, "top3": 0.91, "abstain": 1.0},
 }
 
@@ -85,6 +88,7 @@ def test_answer_quality_meets_the_measured_floor(name):
         "dev": DEV, "own": OWN, "heldout": HELDOUT, "final": FINAL, "fresh": FRESH, "diagnostic": DIAGNOSTIC, "unseen": UNSEEN,
         "diagnostic2": DIAGNOSTIC2, "diagnostic3": DIAGNOSTIC3, "short": SHORT, "short_unseen": SHORT_UNSEEN,
         "diagnostic4": DIAGNOSTIC4, "unseen2": UNSEEN2, "short2": SHORT2, "diagnostic5": DIAGNOSTIC5, "unseen3": UNSEEN3,
+        "diagnostic6": DIAGNOSTIC6,
     }[name]
     if name == "dev" and not DEV.exists():
         path, name = OWN, "own"
