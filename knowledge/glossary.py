@@ -129,7 +129,6 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("approve", "sign off", "approval"),
     ("file", "record", "records"),
     ("look at", "access", "view"),
-    ("curiosity", "work related", "purpose"),
     ("private", "privacy", "confidential", "confidentiality"),
     ("secret", "confidential"),
     ("holiday", "annual leave", "leave"),
