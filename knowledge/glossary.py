@@ -78,6 +78,7 @@ ACRONYMS: tuple[tuple[str, ...], ...] = (
     ("cypl", "children young people and learning"),
     ("cyps", "children and young people services"),
     ("sswb", "social services and well-being", "social services and wellbeing"),
+    ("bsl", "british sign language", "sign language", "interpreters"),
 )
 
 SYNONYMS: tuple[tuple[str, ...], ...] = (
@@ -455,6 +456,14 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("sack", "dismissal", "disciplinary"),
     ("send", "return", "submit", "forward"),
     ("submit", "return", "send"),
+    ("mum", "parent", "mother", "family"),
+    ("dad", "parent", "father", "family"),
+    ("firm", "company", "consultancy", "organisation"),
+    ("heads up", "notified", "advised", "informed"),
+    ("beforehand", "in advance", "prior to"),
+    ("bits", "parts", "sections", "elements"),
+    ("make sure", "ensure"),
+    ("making sure", "ensure", "ensuring"),
 )
 
 # Chat spellings of everyday words, read as the words (questions only: the standards are written in full).

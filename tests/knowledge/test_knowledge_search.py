@@ -492,6 +492,13 @@ def test_everyday_phrasings_reach_the_standards_wording(index, asked, phrase, me
         ("moving across from another team", "moving across", "transfer"),
         ("can my SW move up a grade", "move up a grade", "progression"),
         ("we are not going to make the court deadline", "not going to make", "not met"),
+        ("who needs a heads up about the court deadline", "heads up", "notified"),
+        ("who needs telling beforehand", "beforehand", "in advance"),
+        ("which bits of the form do I fill in", "bits", "parts"),
+        ("what do we need to make sure of", "make sure", "ensure"),
+        ("which firm ran the assessments", "firm", "consultancy"),
+        ("mum uses sign language", "mum", "family"),
+        ("parent uses BSL", "bsl", "sign language"),
     ],
 )
 def test_workplace_idioms_reach_the_standards_wording(index, asked, phrase, meaning):
