@@ -268,6 +268,8 @@ LIGHT_WEIGHT = 0.35
 VARIANT_WEIGHT = 0.65  # a word sharing the asker's word's stem-start ("advert" ~ "advertisement")
 PART_WEIGHT = 0.75  # one word of a glossary phrase standing alone ("team" of "team meeting")
 PART_POWER = 3.0  # ... and less the longer the phrase: "work" alone says little of "return to work meeting"
+SECTION_RARE = 0.75  # a question word this rare (share of the rarest possible idf) that a passage lacks ...
+SECTION_WORD_WEIGHT = 0.7  # ... but its section's other passages use counts this much ("Odgers" of a report's section)
 SURFACE_BOOST = 0.2  # the asker's own word, letter for letter, beats a word that merely shares its stem
 VARIANT_MIN = 0.7  # the asker's own words, their parts of a phrase and acronyms get stem variants, never looser synonyms
 
@@ -490,6 +492,17 @@ class SearchIndex:
                 if w not in surface:
                     surface[w] = stem(w)
         self.surface_sets = [frozenset(t.surface) for t in tokens]
+        # a section told in several passages shares its rare names: the passage on "173 managers assessed"
+        # follows the one naming Odgers, the firm that assessed them; stem -> passages whose section uses it
+        sections: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
+        for i, p in enumerate(self.passages):
+            sections[(p.doc.key, p.headings)].append(i)
+        section_post: dict[str, list[int]] = defaultdict(list)
+        for members in sections.values():
+            if len(members) > 1:
+                for term in frozenset().union(*(self.token_sets[i] for i in members)):
+                    section_post[term].extend(members)
+        self.section_post = {t: np.array(sorted(ids), dtype=np.int32) for t, ids in section_post.items()}
         self.surface_words = list(surface)
         self.surface_stem = surface
         self.aliases: dict[str, set[str]] = defaultdict(set)
@@ -937,6 +950,14 @@ class SearchIndex:
                     continue
                 np.maximum(best, contribution, out=best)
                 np.maximum(matched, present, out=matched)
+            if SECTION_RARE and group.idf >= SECTION_RARE * self.max_idf:
+                # a rare name the passage lacks but its section uses: part of the evidence (the asker's own word only)
+                for alt, weight in group.alts.items():
+                    if len(alt) == 1 and weight >= 1.0 and alt[0] in self.section_post:
+                        found = np.zeros(n, dtype=np.float32)
+                        found[self.section_post[alt[0]]] = SECTION_WORD_WEIGHT
+                        np.maximum(best, found * group.idf, out=best)
+                        np.maximum(matched, found, out=matched)
             if group.word in TIME_ASKS:
                 # "how long is a session" asks for a length of time ("1 hour 30 minutes"), not a deadline
                 found = self.duration_score if plan.asks_duration and group.word == "how long" else self.timescale_score

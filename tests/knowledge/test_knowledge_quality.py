@@ -46,6 +46,10 @@ DIAGNOSTIC6 = HERE / "diagnostic6_questions.jsonl"
 # one set used to find kinds of failure, and one written the same way at the same time, measured only
 DIAGNOSTIC7 = HERE / "diagnostic7_questions.jsonl"
 UNSEEN4 = HERE / "unseen4_questions.jsonl"
+# later that session, questions that deliberately paraphrase the standards' wording, half of them situations:
+# one set used to find kinds of failure, and one written the same way at the same time, measured only
+DIAGNOSTIC8 = HERE / "diagnostic8_questions.jsonl"
+UNSEEN5 = HERE / "unseen5_questions.jsonl"
 
 # Measured floors (see README "Standards Q&A"); the issue's targets are top-1 0.90, top-3 0.97, abstain 0.80.
 FLOORS = {
@@ -57,17 +61,19 @@ FLOORS = {
     "diagnostic": {"top1": 0.86, "top3": 0.95, "abstain": 0.8},
     "unseen": {"top1": 0.78, "top3": 0.88, "abstain": 0.91},
     "diagnostic2": {"top1": 0.88, "top3": 0.96, "abstain": 0.9},
-    "diagnostic3": {"top1": 0.75, "top3": 0.93, "abstain": 0.8},
+    "diagnostic3": {"top1": 0.76, "top3": 0.95, "abstain": 0.8},
     "short": {"top1": 0.92, "top3": 1.0, "abstain": 0.75},
-    "short_unseen": {"top1": 0.82, "top3": 0.92, "abstain": 0.62},
+    "short_unseen": {"top1": 0.83, "top3": 0.92, "abstain": 0.62},
     "diagnostic4": {"top1": 0.87, "top3": 0.96, "abstain": 0.87},
     "short2": {"top1": 0.83, "top3": 0.96, "abstain": 0.75},
-    "diagnostic5": {"top1": 0.67, "top3": 0.73, "abstain": 1.0},
+    "diagnostic5": {"top1": 0.69, "top3": 0.76, "abstain": 1.0},
     "unseen3": {"top1": 0.78, "top3": 0.85, "abstain": 1.0},
     "diagnostic6": {"top1": 0.89, "top3": 0.96, "abstain": 1.0},
-    "unseen2": {"top1": 0.78, "top3": 0.91, "abstain": 1.0},
+    "unseen2": {"top1": 0.80, "top3": 0.91, "abstain": 1.0},
     "diagnostic7": {"top1": 0.89, "top3": 0.98, "abstain": 0.75},
     "unseen4": {"top1": 0.83, "top3": 0.89, "abstain": 1.0},
+    "diagnostic8": {"top1": 0.66, "top3": 0.69, "abstain": 0.75},
+    "unseen5": {"top1": 0.73, "top3": 0.80, "abstain": 0.87},
 }
 
 
@@ -95,6 +101,7 @@ def test_answer_quality_meets_the_measured_floor(name):
         "diagnostic2": DIAGNOSTIC2, "diagnostic3": DIAGNOSTIC3, "short": SHORT, "short_unseen": SHORT_UNSEEN,
         "diagnostic4": DIAGNOSTIC4, "unseen2": UNSEEN2, "short2": SHORT2, "diagnostic5": DIAGNOSTIC5, "unseen3": UNSEEN3,
         "diagnostic6": DIAGNOSTIC6, "diagnostic7": DIAGNOSTIC7, "unseen4": UNSEEN4,
+        "diagnostic8": DIAGNOSTIC8, "unseen5": UNSEEN5,
     }[name]
     if name == "dev" and not DEV.exists():
         path, name = OWN, "own"

@@ -856,3 +856,29 @@ def test_words_the_stemmer_would_merge_stay_apart(word, other):
     from knowledge.search import stem
 
     assert stem(word) != stem(other)
+
+
+
+def test_a_rare_name_used_elsewhere_in_the_passages_section_counts_for_it(index, monkeypatch):
+    """The passage counting the managers assessed never names Odgers, the firm its section is about: the name
+    still counts (in part) for it, so the count is among the answers; a passage of another document gains nothing."""
+    from knowledge import search as s
+
+    question = "How many managers went through the Odgers leadership assessment?"
+    plan = index.index.plan(question)
+    odgers = next(g for g in plan.groups if g.word == "odgers")
+    share = odgers.idf / sum(g.idf for g in plan.groups)
+    count = next(i for i, p in enumerate(index.passages) if "A total of 173" in p.text)
+    assert "odger" not in index.index.token_sets[count] and count in index.index.section_post["odger"]
+    elsewhere = next(i for i, p in enumerate(index.passages) if p.doc.key != index.passages[count].doc.key)
+    assert elsewhere not in index.index.section_post["odger"]
+
+    def ranks() -> tuple[int, dict[int, float]]:
+        ranked = index.index._rank(plan)
+        return [i for i, _, _ in ranked].index(count) if count in [i for i, _, _ in ranked] else 99, {i: c for i, _, c in ranked}
+
+    with_section, coverage = ranks()
+    monkeypatch.setattr(s, "SECTION_RARE", 0.0)
+    without, coverage_without = ranks()
+    assert coverage[count] - coverage_without.get(count, 0.0) >= s.SECTION_WORD_WEIGHT * share * 0.99
+    assert with_section < 3 <= without
