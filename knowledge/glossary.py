@@ -79,6 +79,7 @@ ACRONYMS: tuple[tuple[str, ...], ...] = (
     ("cyps", "children and young people services"),
     ("sswb", "social services and well-being", "social services and wellbeing"),
     ("bsl", "british sign language", "sign language", "interpreters"),
+    ("supervision contract", "supervision agreement"),
 )
 
 SYNONYMS: tuple[tuple[str, ...], ...] = (
@@ -462,6 +463,24 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("heads up", "notified", "advised", "informed"),
     ("beforehand", "in advance", "prior to"),
     ("bits", "parts", "sections", "elements"),
+    ("redo", "refresh", "renew", "review", "repeat"),
+    ("revisit", "review", "reconsider"),
+    ("revisited", "reviewed", "reconsidered"),
+    ("turnaround", "respond", "response", "timescale"),
+    ("moaning", "complaint", "complaining"),
+    ("moan", "complaint", "complain"),
+    ("voicemail", "message", "telephone message"),
+    ("voicemails", "messages", "telephone messages"),
+    ("kick in", "launched", "start", "introduced", "implemented"),
+    ("kicked in", "launched", "started", "introduced", "implemented"),
+    ("come up", "discussed", "raised"),
+    ("rebook", "rearrange", "reconvene", "reschedule"),
+    ("last minute", "short notice"),
+    ("heard nothing", "no contact", "not contacted"),
+    ("bounce things off", "mentoring", "peer support", "coaching"),
+    ("badge", "id card", "identity card", "equipment"),
+    ("not turning up", "non attendance", "not attending", "attendance"),
+    ("paper files", "confidential documents", "documents", "records"),
     ("make sure", "ensure"),
     ("making sure", "ensure", "ensuring"),
 )

@@ -499,6 +499,13 @@ def test_everyday_phrasings_reach_the_standards_wording(index, asked, phrase, me
         ("which firm ran the assessments", "firm", "consultancy"),
         ("mum uses sign language", "mum", "family"),
         ("parent uses BSL", "bsl", "sign language"),
+        ("how often do we redo the training", "redo", "refresh"),
+        ("what's our turnaround for messages", "turnaround", "respond"),
+        ("when did the offer kick in", "kick in", "launched"),
+        ("she left three voicemails", "voicemails", "messages"),
+        ("how soon do I rebook it", "rebook", "reconvene"),
+        ("someone to bounce things off", "bounce things off", "mentoring"),
+        ("school keeps not turning up to meetings", "not turning up", "attendance"),
     ],
 )
 def test_workplace_idioms_reach_the_standards_wording(index, asked, phrase, meaning):
