@@ -506,6 +506,8 @@ def test_everyday_phrasings_reach_the_standards_wording(index, asked, phrase, me
         ("how soon do I rebook it", "rebook", "reconvene"),
         ("someone to bounce things off", "bounce things off", "mentoring"),
         ("school keeps not turning up to meetings", "not turning up", "attendance"),
+        ("can staff just text me when they're off sick", "text me", "telephone"),
+        ("just stepped up to deputy TM", "deputy tm", "assistant team manager"),
     ],
 )
 def test_workplace_idioms_reach_the_standards_wording(index, asked, phrase, meaning):
