@@ -508,6 +508,9 @@ def test_everyday_phrasings_reach_the_standards_wording(index, asked, phrase, me
         ("school keeps not turning up to meetings", "not turning up", "attendance"),
         ("can staff just text me when they're off sick", "text me", "telephone"),
         ("just stepped up to deputy TM", "deputy tm", "assistant team manager"),
+        ("we've gone round in circles, who do we take it to", "gone round in circles", "disagreement"),
+        ("it's getting in the way of keeping the kids safe", "keeping the kids safe", "safeguarding"),
+        ("it's getting in the way of our work", "getting in the way", "impede"),
     ],
 )
 def test_workplace_idioms_reach_the_standards_wording(index, asked, phrase, meaning):
