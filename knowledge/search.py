@@ -83,7 +83,7 @@ AGREED_COVERAGE = 0.38  # ... or this much when words and meaning choose the sam
 MIN_SCORE = 2.0
 ANSWER_KIND_WORDS = frozenset(
     {"deadline", "deadlines", "timescale", "timescales", "timeframe", "frequency", "how long", "how often", "how quickly",
-     "how soon", "how many", "how much", "number of", "date", "dates", "time", "number", "phone", "email", "address",
+     "how soon", "how fast", "how many", "how much", "number of", "date", "dates", "time", "number", "phone", "email", "address",
      "contact", "name", "colour", "color", "template", "form", "link", "question", "questions", "list", "process"}
 )
 MAIN_IDEA_SHARE = 0.5  # ... or when the best passage lacks the one idea holding this share of the question's rarity
@@ -371,7 +371,7 @@ class QueryPlan:
     about_document: bool = False  # "how do I use the self assessment": the document's opening says what it is for
 
 
-_WHEN = re.compile(r"\b(when|how (often|long|soon|quickly|many days|frequently)|deadline|timescales?|frequency|within|at what (point|points|stage|stages))\b")
+_WHEN = re.compile(r"\b(when|how (often|long|soon|quickly|fast|many days|frequently)|deadline|timescales?|frequency|within|at what (point|points|stage|stages))\b")
 _HOW_MANY = re.compile(r"\b(how (many|much)|number of|total|percent|percentage|proportion|figures|stats|statistics)\b")
 _COUNT = re.compile(r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?%|(?<![\d.])\b\d+\b(?!\.\d)|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|dozen)\b", re.I)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -419,7 +419,7 @@ _DESTINATION = re.compile(
 # August") answers them even when it never says "deadline" or "how long"
 TIME_ASKS = frozenset(
     {"deadline", "deadlines", "timescale", "timescales", "timeframe", "frequency", "how long", "how often",
-     "how quickly", "how soon", "by when", "time limit", "cut off", "cut off date"}
+     "how quickly", "how soon", "how fast", "by when", "time limit", "cut off", "cut off date"}
 )
 COUNT_ASKS = frozenset({"how many", "how much", "number of"})
 COUNT_WEIGHT = 0.3  # a stated quantity answers "how many" as a timescale answers "how long"

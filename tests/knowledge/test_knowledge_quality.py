@@ -50,6 +50,9 @@ UNSEEN4 = HERE / "unseen4_questions.jsonl"
 # one set used to find kinds of failure, and one written the same way at the same time, measured only
 DIAGNOSTIC8 = HERE / "diagnostic8_questions.jsonl"
 UNSEEN5 = HERE / "unseen5_questions.jsonl"
+# and once more, terse paraphrases in the dev set's style: one used to find kinds of failure, one measured only
+DIAGNOSTIC9 = HERE / "diagnostic9_questions.jsonl"
+UNSEEN6 = HERE / "unseen6_questions.jsonl"
 
 # Measured floors (see README "Standards Q&A"); the targets are top-1 0.90, top-3 0.97, abstain 0.80.
 FLOORS = {
@@ -74,6 +77,8 @@ FLOORS = {
     "unseen4": {"top1": 0.83, "top3": 0.89, "abstain": 1.0},
     "diagnostic8": {"top1": 0.80, "top3": 0.83, "abstain": 0.75},
     "unseen5": {"top1": 0.75, "top3": 0.82, "abstain": 0.87},
+    "diagnostic9": {"top1": 0.89, "top3": 0.98, "abstain": 0.75},
+    "unseen6": {"top1": 0.87, "top3": 0.92, "abstain": 1.0},
 }
 
 
@@ -101,7 +106,7 @@ def test_answer_quality_meets_the_measured_floor(name):
         "diagnostic2": DIAGNOSTIC2, "diagnostic3": DIAGNOSTIC3, "short": SHORT, "short_unseen": SHORT_UNSEEN,
         "diagnostic4": DIAGNOSTIC4, "unseen2": UNSEEN2, "short2": SHORT2, "diagnostic5": DIAGNOSTIC5, "unseen3": UNSEEN3,
         "diagnostic6": DIAGNOSTIC6, "diagnostic7": DIAGNOSTIC7, "unseen4": UNSEEN4,
-        "diagnostic8": DIAGNOSTIC8, "unseen5": UNSEEN5,
+        "diagnostic8": DIAGNOSTIC8, "unseen5": UNSEEN5, "diagnostic9": DIAGNOSTIC9, "unseen6": UNSEEN6,
     }[name]
     if name == "dev" and not DEV.exists():
         path, name = OWN, "own"

@@ -511,6 +511,8 @@ def test_everyday_phrasings_reach_the_standards_wording(index, asked, phrase, me
         ("we've gone round in circles, who do we take it to", "gone round in circles", "disagreement"),
         ("it's getting in the way of keeping the kids safe", "keeping the kids safe", "safeguarding"),
         ("it's getting in the way of our work", "getting in the way", "impede"),
+        ("was hanging on to senior agency staff worth it", "hanging on to", "retain"),
+        ("just started supervising staff", "just started", "first"),
     ],
 )
 def test_workplace_idioms_reach_the_standards_wording(index, asked, phrase, meaning):
@@ -894,3 +896,15 @@ def test_a_rare_name_used_elsewhere_in_the_passages_section_counts_for_it(index,
     without, coverage_without = ranks()
     assert coverage[count] - coverage_without.get(count, 0.0) >= s.SECTION_WORD_WEIGHT * share * 0.99
     assert with_section < 3 <= without
+
+
+def test_how_fast_asks_for_a_timescale(index):
+    plan = index.index.plan("new allocation - how fast do families get the SWs number")
+    assert plan.asks_when
+    group = next(g for g in plan.groups if g.word == "how fast")
+    assert ("timescal",) in group.alts
+
+
+def test_dev_is_short_for_development(index):
+    words = [g.word for g in index.index.plan("how many managers got a dev plan").groups]
+    assert "development plan" in words or "development" in words, words
