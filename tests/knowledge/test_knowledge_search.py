@@ -88,6 +88,18 @@ def test_plain_english_phrasings_map_to_the_standards_register():
     assert "ring" not in expand_query("advise the service manager")
 
 
+def test_everyday_workplace_words_reach_the_standards_words_one_way():
+    from knowledge.glossary import EVERYDAY, GLOSSARY
+
+    assert "sickness absence" in expand_query("SW pulled a sickie")
+    assert "exit interviews" in expand_query("exit chat with a leaver")
+    assert "sickie" not in expand_query("sickness absence policy")
+    # every entry's alternatives are reachable from its casual phrase, and none maps a phrase to itself
+    for casual, *formal in EVERYDAY:
+        assert {f for f, _ in GLOSSARY[casual]} >= set(formal), casual
+        assert casual not in formal
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
