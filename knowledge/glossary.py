@@ -759,6 +759,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (re.compile(r"\bin order (?=to|for|that)\b", re.I), " "),
     # "based on a model" is where an idea comes from, not where a service is based (the office, the building)
     (re.compile(r"\bbased (?=on|upon)\b", re.I), "derived "),
+    # "stepped up to ATM", "stepping into a TM role": taking up a role (not the Step Up to Social Work programme)
+    (re.compile(r"\bstep(?:ped|ping|s)? (?:up )?(?:to|into|as)\b(?! social work)", re.I), " taking up "),
     # "75%" and "75 per cent" read as the word a question uses ("what percentage", "morale %")
     (re.compile(r"\s?%|\bper\s?cent\b", re.I), " percent "),
     # "the first day of absence" and "day 1" of a sickness procedure are one thing

@@ -920,3 +920,12 @@ def test_how_fast_asks_for_a_timescale(index):
 def test_dev_is_short_for_development(index):
     words = [g.word for g in index.index.plan("how many managers got a dev plan").groups]
     assert "development plan" in words or "development" in words, words
+
+
+def test_stepping_up_to_a_role_is_taking_it_up_not_the_step_up_programme():
+    from knowledge.glossary import rewrite
+
+    assert "taking up" in rewrite("just stepped up to supervising staff")
+    assert "taking up" in rewrite("stepping into a TM role")
+    assert rewrite("Step up to Social Work programme") == "Step up to Social Work programme"
+    assert "taking up" not in rewrite("the Step Up cohort")
