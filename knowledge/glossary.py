@@ -474,6 +474,8 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("getting in the way", "impede", "barrier", "obstruct"),
     ("in the way of", "impede", "barrier", "obstruct"),
     ("stonewalling", "impede", "refuse", "not engaging"),
+    ("blocking", "impede", "barrier", "obstruct"),
+    ("blocked", "impeded", "barrier", "obstructed"),
     ("keeping the kids safe", "safeguarding", "protect children"),
     ("keeping kids safe", "safeguarding", "protect children"),
     ("keeping children safe", "safeguarding", "protect children"),

@@ -256,7 +256,7 @@ LIGHT_WORDS = frozenset(
     feel fill fills find first hold holds holding held gave get getting give given go goes going gone good got happen happens
     hard help helps involved keep kind knew knows knowing last least less let like little long look looking lot lots made
     make makes making many may might much must new next nothing now often old one ones other
-    others own part people per person point put question questions quick quickly rather really rid right run running same
+    others own part people per person point put question questions quick quickly rather really rid right run runs ran running same
     see seen set side since sort still stuff such sure take takes taking tell tells thing things think time times
     today twice two type use used using usually want way ways well whatever whenever whether whole whose
     supposed meant expected allowed ok okay fine went honestly literally seriously obviously definitely apparently hopefully mad crazy manic hectic

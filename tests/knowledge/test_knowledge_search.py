@@ -525,6 +525,7 @@ def test_everyday_phrasings_reach_the_standards_wording(index, asked, phrase, me
         ("it's getting in the way of our work", "getting in the way", "impede"),
         ("was hanging on to senior agency staff worth it", "hanging on to", "retain"),
         ("just started supervising staff", "just started", "first"),
+        ("another agency is blocking safeguarding work", "blocking", "impede"),
     ],
 )
 def test_workplace_idioms_reach_the_standards_wording(index, asked, phrase, meaning):
@@ -929,3 +930,8 @@ def test_stepping_up_to_a_role_is_taking_it_up_not_the_step_up_programme():
     assert "taking up" in rewrite("stepping into a TM role")
     assert rewrite("Step up to Social Work programme") == "Step up to Social Work programme"
     assert "taking up" not in rewrite("the Step Up cohort")
+
+
+def test_ran_is_an_everyday_word_like_run(index):
+    groups = {g.word: g for g in index.index.plan("who ran the manager assessments in west sussex").groups}
+    assert "ran" not in groups or groups["ran"].idf < groups["assessments"].idf
