@@ -26,7 +26,7 @@ favours a destination or place, "what questions should we ask" a passage that as
 The search abstains (no results) when even the best passage covers too little of the question, unless
 the question is long and the best passage still matches several of its rare ideas, or the best passage
 is very close to the question in meaning and covers nearly enough of it, or words and meaning choose the
-same best passage and it covers a little less. It also abstains when the best passage lacks the
+same best passage and it covers a little less (a quarter, in a long question describing a situation). It also abstains when the best passage lacks the
 question's main idea (one idea holding half its rarity: "jury" of "jury service leave for staff").
 """
 
@@ -80,6 +80,7 @@ SEMANTIC_WEIGHT = 1.0  # closeness in meaning (cosine) counts this share of the 
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abstains
 AGREED_COVERAGE = 0.38  # ... or this much when words and meaning choose the same best passage
+LONG_AGREED = 0.25  # ... or, in a long question (LONG_GROUPS ideas or more), this much when they agree
 MIN_SCORE = 2.0
 ANSWER_KIND_WORDS = frozenset(
     {"deadline", "deadlines", "timescale", "timescales", "timeframe", "frequency", "how long", "how often", "how quickly",
@@ -843,6 +844,7 @@ class SearchIndex:
         enough = (
             best_coverage >= MIN_COVERAGE
             or (best_coverage >= AGREED_COVERAGE and self._agreed.get(question, False))
+            or (len(plan.groups) >= LONG_GROUPS and best_coverage >= LONG_AGREED and self._agreed.get(question, False))
             or (evidence >= LONG_EVIDENCE and best_coverage >= LONG_COVERAGE)
             or (meaning >= MEANING_ANSWERS and best_coverage >= MEANING_COVERAGE)
         )

@@ -935,3 +935,21 @@ def test_stepping_up_to_a_role_is_taking_it_up_not_the_step_up_programme():
 def test_ran_is_an_everyday_word_like_run(index):
     groups = {g.word: g for g in index.index.plan("who ran the manager assessments in west sussex").groups}
     assert "ran" not in groups or groups["ran"].idf < groups["assessments"].idf
+
+
+def test_a_long_situation_is_answered_when_words_and_meaning_agree_on_its_answer(index, monkeypatch):
+    """A manager describing a situation shares few words with the standard; when the best passage by words is
+    also the closest in meaning, a quarter of the question's rarity is enough to answer."""
+    from knowledge import search as s
+
+    question = "My team's full to the brim and more referrals keep landing - can I push cases out to other teams? (WSCC)"
+    plan, ranked, (_, coverage, _) = index.index._ranked(question)
+    assert len(plan.groups) >= s.LONG_GROUPS and index.index._agreed[question]
+    assert s.LONG_AGREED <= max(coverage, ranked[0][2]) < s.AGREED_COVERAGE
+    answer = index.search(question, limit=1)
+    assert answer and "Team Managers manage team resource" in answer[0].passage.text
+    monkeypatch.setattr(s, "LONG_AGREED", 1.0)
+    assert index.search(question, limit=1) == []
+    # a short question at the same coverage is still withheld: few words, so little evidence
+    assert len(index.index.plan("parking permit magdalen hse").groups) < s.LONG_GROUPS
+    assert index.search("parking permit magdalen hse") == []
