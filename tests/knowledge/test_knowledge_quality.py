@@ -56,6 +56,10 @@ UNSEEN6 = HERE / "unseen6_questions.jsonl"
 # and a last pair: half "where do I find ..." questions about guides, forms and appendices, half everyday duties
 DIAGNOSTIC10 = HERE / "diagnostic10_questions.jsonl"
 UNSEEN7 = HERE / "unseen7_questions.jsonl"
+# and situations told in one or two sentences, often naming the council, then "what do the standards say?":
+# the weakest kind (see README); one used to find kinds of failure, one measured only
+DIAGNOSTIC11 = HERE / "diagnostic11_questions.jsonl"
+UNSEEN8 = HERE / "unseen8_questions.jsonl"
 
 # Measured floors (see README "Standards Q&A"); the targets are top-1 0.90, top-3 0.97, abstain 0.80.
 FLOORS = {
@@ -84,6 +88,8 @@ FLOORS = {
     "unseen6": {"top1": 0.87, "top3": 0.94, "abstain": 1.0},
     "diagnostic10": {"top1": 0.87, "top3": 0.94, "abstain": 1.0},
     "unseen7": {"top1": 0.85, "top3": 0.92, "abstain": 0.87},
+    "diagnostic11": {"top1": 0.51, "top3": 0.51, "abstain": 1.0},
+    "unseen8": {"top1": 0.32, "top3": 0.33, "abstain": 0.75},
 }
 
 
@@ -112,7 +118,7 @@ def test_answer_quality_meets_the_measured_floor(name):
         "diagnostic4": DIAGNOSTIC4, "unseen2": UNSEEN2, "short2": SHORT2, "diagnostic5": DIAGNOSTIC5, "unseen3": UNSEEN3,
         "diagnostic6": DIAGNOSTIC6, "diagnostic7": DIAGNOSTIC7, "unseen4": UNSEEN4,
         "diagnostic8": DIAGNOSTIC8, "unseen5": UNSEEN5, "diagnostic9": DIAGNOSTIC9, "unseen6": UNSEEN6,
-        "diagnostic10": DIAGNOSTIC10, "unseen7": UNSEEN7,
+        "diagnostic10": DIAGNOSTIC10, "unseen7": UNSEEN7, "diagnostic11": DIAGNOSTIC11, "unseen8": UNSEEN8,
     }[name]
     if name == "dev" and not DEV.exists():
         path, name = OWN, "own"
