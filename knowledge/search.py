@@ -8,7 +8,8 @@ Ranking, in one pass over an inverted index (numpy, so it stays fast on a corpus
    themselves, their glossary alternatives (acronyms, synonyms; phrases must stand side by side) and
    corpus words sharing their stem's start ("advert" ~ "advertisement").
 2. Each group scores every passage by its best alternative: BM25 over the passage text plus a bonus
-   when the word is in the passage's section path (section titles say what a passage is about).
+   when the word is in the passage's section path (section titles say what a passage is about); a rare
+   name ("Odgers") also counts, in part, for a passage whose section's other passages use it.
 3. Coverage: the share of the question's rarity (idf) that the passage matches. Passages that match
    only the common part of a question lose to those that match its specific words. A word the standards
    seldom use but everyday English uses a lot ("supposed", "never"; wordfreq) counts less of that rarity.
@@ -26,8 +27,8 @@ favours a destination or place, "what questions should we ask" a passage that as
 The search abstains (no results) when even the best passage covers too little of the question, unless
 the question is long and the best passage still matches several of its rare ideas, or the best passage
 is very close to the question in meaning and covers nearly enough of it, or words and meaning choose the
-same best passage and it covers a little less (a quarter, in a long question describing a situation). It also abstains when the best passage lacks the
-question's main idea (one idea holding half its rarity: "jury" of "jury service leave for staff").
+same best passage and it covers a little less (a quarter, in a long question describing a situation).
+It also abstains when the best passage lacks the question's main idea (one idea holding half its rarity: "jury" of "jury service leave for staff").
 """
 
 from __future__ import annotations
