@@ -28,7 +28,8 @@ The search abstains (no results) when even the best passage covers too little of
 the question is long and the best passage still matches several of its rare ideas, or the best passage
 is very close to the question in meaning and covers nearly enough of it, or words and meaning choose the
 same best passage and it covers a little less (a quarter, in a long question describing a situation).
-It also abstains when the best passage lacks the question's main idea (one idea holding half its rarity: "jury" of "jury service leave for staff").
+It also abstains when the best passage lacks the question's main idea (one idea holding half its rarity:
+"jury" of "jury service leave for staff").
 """
 
 from __future__ import annotations
