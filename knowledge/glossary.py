@@ -390,6 +390,7 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("locum", "agency staff"),
     ("teenager", "young people", "young person"),
     ("parents", "families", "parental", "parent"),
+    ("siblings", "brothers and sisters", "brother or sister"),
     ("shortlist", "shortlisting", "application"),
     ("references", "checks", "reference"),
     ("whistleblowing", "raise concerns", "escalation"),

@@ -60,6 +60,9 @@ UNSEEN7 = HERE / "unseen7_questions.jsonl"
 # the weakest kind (see README); one used to find kinds of failure, one measured only
 DIAGNOSTIC11 = HERE / "diagnostic11_questions.jsonl"
 UNSEEN8 = HERE / "unseen8_questions.jsonl"
+# and a last terse pair in the dev set's style, drawing on sections rarely asked about
+DIAGNOSTIC12 = HERE / "diagnostic12_questions.jsonl"
+UNSEEN9 = HERE / "unseen9_questions.jsonl"
 
 # Measured floors (see README "Standards Q&A"); the targets are top-1 0.90, top-3 0.97, abstain 0.80.
 FLOORS = {
@@ -90,6 +93,8 @@ FLOORS = {
     "unseen7": {"top1": 0.85, "top3": 0.92, "abstain": 0.87},
     "diagnostic11": {"top1": 0.51, "top3": 0.51, "abstain": 1.0},
     "unseen8": {"top1": 0.32, "top3": 0.33, "abstain": 0.75},
+    "diagnostic12": {"top1": 0.82, "top3": 0.94, "abstain": 1.0},
+    "unseen9": {"top1": 0.83, "top3": 0.94, "abstain": 0.87},
 }
 
 
@@ -119,6 +124,7 @@ def test_answer_quality_meets_the_measured_floor(name):
         "diagnostic6": DIAGNOSTIC6, "diagnostic7": DIAGNOSTIC7, "unseen4": UNSEEN4,
         "diagnostic8": DIAGNOSTIC8, "unseen5": UNSEEN5, "diagnostic9": DIAGNOSTIC9, "unseen6": UNSEEN6,
         "diagnostic10": DIAGNOSTIC10, "unseen7": UNSEEN7, "diagnostic11": DIAGNOSTIC11, "unseen8": UNSEEN8,
+        "diagnostic12": DIAGNOSTIC12, "unseen9": UNSEEN9,
     }[name]
     if name == "dev" and not DEV.exists():
         path, name = OWN, "own"

@@ -528,6 +528,7 @@ def test_everyday_phrasings_reach_the_standards_wording(index, asked, phrase, me
         ("was hanging on to senior agency staff worth it", "hanging on to", "retain"),
         ("just started supervising staff", "just started", "first"),
         ("another agency is blocking safeguarding work", "blocking", "impede"),
+        ("what did the kids say about seeing their siblings", "siblings", "sisters"),
     ],
 )
 def test_workplace_idioms_reach_the_standards_wording(index, asked, phrase, meaning):
