@@ -29,7 +29,8 @@ the question is long and the best passage still matches several of its rare idea
 is very close to the question in meaning and covers nearly enough of it, or words and meaning choose the
 same best passage and it covers a little less (a quarter, in a long question describing a situation).
 It also abstains when the best passage lacks the question's main idea (one idea holding half its rarity:
-"jury" of "jury service leave for staff").
+"jury" of "jury service leave for staff"), or shares only names with the question ("Magdalen House" of
+"is there staff parking at Magdalen House").
 """
 
 from __future__ import annotations
@@ -273,6 +274,11 @@ PART_WEIGHT = 0.75  # one word of a glossary phrase standing alone ("team" of "t
 PART_POWER = 3.0  # ... and less the longer the phrase: "work" alone says little of "return to work meeting"
 SECTION_RARE = 0.75  # a question word this rare (share of the rarest possible idf) that a passage lacks ...
 SECTION_WORD_WEIGHT = 0.7  # ... but its section's other passages use counts this much ("Odgers" of a report's section)
+NAMES_ONLY_SHARE = 0.25  # abstain when the best passage shares only names with the question and lacks an idea this big
+NAME_CAPITALISED = 0.8  # a word the standards capitalise this often inside sentences is a name
+_WORD_AT = re.compile(r"(^|[^\w'’]{1,3})([A-Za-z][A-Za-z'’]+)", re.M)  # a word and the few characters before it
+_CALENDAR = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)", re.I)
+_STARTS = re.compile(r"^$|[.!?:;|\n•\-\"“‘]\s*$")  # ... which start a sentence, line, list item or cell
 SURFACE_BOOST = 0.2  # the asker's own word, letter for letter, beats a word that merely shares its stem
 VARIANT_MIN = 0.7  # the asker's own words, their parts of a phrase and acronyms get stem variants, never looser synonyms
 
@@ -506,6 +512,19 @@ class SearchIndex:
                 for term in frozenset().union(*(self.token_sets[i] for i in members)):
                     section_post[term].extend(members)
         self.section_post = {t: np.array(sorted(ids), dtype=np.int32) for t, ids in section_post.items()}
+        # words the standards write capitalised inside a sentence (names: "Magdalen House", "Odgers", "Sheila")
+        capitalised: Counter[str] = Counter()
+        lower: Counter[str] = Counter()
+        for p in self.passages:
+            for m in _WORD_AT.finditer(p.text):
+                w, before = m.group(2), m.group(1)
+                key = stem(w.lower())
+                if w[0].islower():
+                    lower[key] += 1
+                elif w[1:].islower() and not _STARTS.search(before) and not _CALENDAR.match(w):
+                    capitalised[key] += 1  # a capital after a full stop, a line start or a bullet says nothing;
+                    # nor does an acronym ("NQSW") or a month or day
+        self.name_stems = frozenset(k for k, c in capitalised.items() if c >= NAME_CAPITALISED * (c + lower[k]))
         self.surface_words = list(surface)
         self.surface_stem = surface
         self.aliases: dict[str, set[str]] = defaultdict(set)
@@ -850,7 +869,7 @@ class SearchIndex:
             or (evidence >= LONG_EVIDENCE and best_coverage >= LONG_COVERAGE)
             or (meaning >= MEANING_ANSWERS and best_coverage >= MEANING_COVERAGE)
         )
-        if not enough or best_words < MIN_SCORE or self._misses_the_main_idea(plan, ranked[0][0]):
+        if not enough or best_words < MIN_SCORE or self._misses_the_main_idea(plan, ranked[0][0]) or self._only_names(plan, ranked[0][0]):
             return []
         hits = []
         vector = question_vector(plan.corrected or question) if SEMANTIC_WEIGHT > 0 and WINDOW_MEANING > 0 else None
@@ -874,6 +893,19 @@ class SearchIndex:
             return False  # a word naming the kind of answer ("deadline", "colour") is not the topic
         here = self.token_sets[i] | self.title_sets[i]
         return not any(all(t in here for t in alt) for alt in main.alts)
+
+    def _only_names(self, plan: QueryPlan, i: int) -> bool:
+        """The best passage shares only names with the question (a place, a person, a firm: "Magdalen House")
+        and lacks an idea holding a quarter of its rarity ("parking"): it is about the place, not the question."""
+        if not NAMES_ONLY_SHARE:
+            return False
+        here = self.token_sets[i] | self.title_sets[i]
+        total = sum(g.idf for g in plan.groups) or 1.0
+        matched = [g for g in plan.groups if any(all(t in here for t in alt) for alt in g.alts)]
+        missing = [g for g in plan.groups if g not in matched and g.word not in ANSWER_KIND_WORDS]
+        return bool(matched) and all(
+            all(t in self.name_stems for t in content_stems(g.word)) and content_stems(g.word) for g in matched
+        ) and any(g.idf >= NAMES_ONLY_SHARE * total for g in missing)
 
     def _pieces(self, i: int) -> list[tuple[str, frozenset[str]]]:
         cached = self._piece_cache.get(i)

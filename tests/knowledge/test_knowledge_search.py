@@ -956,3 +956,21 @@ def test_a_long_situation_is_answered_when_words_and_meaning_agree_on_its_answer
     # a short question at the same coverage is still withheld: few words, so little evidence
     assert len(index.index.plan("parking permit magdalen hse").groups) < s.LONG_GROUPS
     assert index.search("parking permit magdalen hse") == []
+
+
+def test_a_passage_sharing_only_a_name_with_the_question_does_not_answer_it(index, monkeypatch):
+    """Magdalen House is where Sefton's children's services sit; a question about parking there is not answered
+    by the passage that merely names the building."""
+    from knowledge import search as s
+
+    si = index.index
+    assert {"magdalen", "hous"} <= si.name_stems  # written capitalised inside sentences: a name
+    assert not {"nqsw", "septemb", "supervis"} & si.name_stems  # acronyms, months and ordinary words are not
+    question = "is there staff parking at Magdalen House?"
+    assert index.search(question) == []
+    monkeypatch.setattr(s, "NAMES_ONLY_SHARE", 0.0)
+    si._recent.clear()
+    assert index.search(question), "without the rule the building's passage would answer"
+    monkeypatch.undo()
+    # a question whose own idea the passage holds too is answered as before
+    assert index.search("who do i send job adverts to in sefton")
