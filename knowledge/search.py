@@ -276,9 +276,10 @@ SECTION_RARE = 0.75  # a question word this rare (share of the rarest possible i
 SECTION_WORD_WEIGHT = 0.7  # ... but its section's other passages use counts this much ("Odgers" of a report's section)
 NAMES_ONLY_SHARE = 0.25  # abstain when the best passage shares only names with the question and lacks an idea this big
 NAME_CAPITALISED = 0.8  # a word the standards capitalise this often inside sentences is a name
-_WORD_AT = re.compile(r"(^|[^\w'’]{1,3})([A-Za-z][A-Za-z'’]+)", re.M)  # a word and the few characters before it
+# a Title-case word inside a sentence: after a word, a comma or a bracket (not a full stop, line start or bullet)
+_INNER_TITLE = re.compile(r"(?:(?<=[\w,'’)] )|(?<=[\w,'’)] \())([A-Z][a-z'’]+)\b")
+_LOWER_WORD = re.compile(r"(?<![\w'’])([a-z][a-z'’]+)\b")
 _CALENDAR = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)", re.I)
-_STARTS = re.compile(r"^$|[.!?:;|\n•\-\"“‘]\s*$")  # ... which start a sentence, line, list item or cell
 SURFACE_BOOST = 0.2  # the asker's own word, letter for letter, beats a word that merely shares its stem
 VARIANT_MIN = 0.7  # the asker's own words, their parts of a phrase and acronyms get stem variants, never looser synonyms
 
@@ -516,15 +517,16 @@ class SearchIndex:
         capitalised: Counter[str] = Counter()
         lower: Counter[str] = Counter()
         for p in self.passages:
-            for m in _WORD_AT.finditer(p.text):
-                w, before = m.group(2), m.group(1)
-                key = stem(w.lower())
-                if w[0].islower():
-                    lower[key] += 1
-                elif w[1:].islower() and not _STARTS.search(before) and not _CALENDAR.match(w):
-                    capitalised[key] += 1  # a capital after a full stop, a line start or a bullet says nothing;
-                    # nor does an acronym ("NQSW") or a month or day
-        self.name_stems = frozenset(k for k, c in capitalised.items() if c >= NAME_CAPITALISED * (c + lower[k]))
+            capitalised.update(_INNER_TITLE.findall(p.text))  # a capital after a full stop, a line start or a
+            lower.update(_LOWER_WORD.findall(p.text))  # bullet says nothing; nor does an acronym ("NQSW")
+        by_stem_caps: Counter[str] = Counter()
+        by_stem_lower: Counter[str] = Counter()
+        for w, c in capitalised.items():
+            if not _CALENDAR.match(w):  # nor does a month or a day
+                by_stem_caps[stem(w.lower())] += c
+        for w, c in lower.items():
+            by_stem_lower[stem(w)] += c
+        self.name_stems = frozenset(k for k, c in by_stem_caps.items() if c >= NAME_CAPITALISED * (c + by_stem_lower[k]))
         self.surface_words = list(surface)
         self.surface_stem = surface
         self.aliases: dict[str, set[str]] = defaultdict(set)
