@@ -905,6 +905,7 @@ class SearchIndex:
         total = sum(g.idf for g in plan.groups) or 1.0
         matched = [g for g in plan.groups if any(all(t in here for t in alt) for alt in g.alts)]
         missing = [g for g in plan.groups if g not in matched and g.word not in ANSWER_KIND_WORDS]
+        matched = [g for g in matched if g.word not in LIGHT_WORDS and g.word not in ANSWER_KIND_WORDS]  # "one", "how many"
         return bool(matched) and all(
             all(t in self.name_stems for t in content_stems(g.word)) and content_stems(g.word) for g in matched
         ) and any(g.idf >= NAMES_ONLY_SHARE * total for g in missing)

@@ -968,6 +968,7 @@ def test_a_passage_sharing_only_a_name_with_the_question_does_not_answer_it(inde
     assert not {"nqsw", "septemb", "supervis"} & si.name_stems  # acronyms, months and ordinary words are not
     question = "is there staff parking at Magdalen House?"
     assert index.search(question) == []
+    assert index.search("parking permits at magdalen house - how do i get one") == []  # "one" is no topic
     monkeypatch.setattr(s, "NAMES_ONLY_SHARE", 0.0)
     si._recent.clear()
     assert index.search(question), "without the rule the building's passage would answer"
