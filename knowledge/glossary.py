@@ -933,7 +933,8 @@ class Expansion:
 
 def _groups() -> dict[str, list[tuple[str, float]]]:
     table: dict[str, list[tuple[str, float]]] = {}
-    for entries, weight in ((ACRONYMS, ACRONYM_WEIGHT), (SYNONYMS, SYNONYM_WEIGHT), (PHRASINGS, SYNONYM_WEIGHT), (EVERYDAY, SYNONYM_WEIGHT)):
+    tables = ((ACRONYMS, ACRONYM_WEIGHT), (SYNONYMS, SYNONYM_WEIGHT), (PHRASINGS, SYNONYM_WEIGHT), (EVERYDAY, SYNONYM_WEIGHT))
+    for entries, weight in tables:
         for group in entries:
             for phrase in group[:1] if entries in (PHRASINGS, EVERYDAY) else group:
                 alternatives = [p for p in group if p != phrase]
