@@ -444,6 +444,11 @@ def _sentence_score(toks: frozenset[str], group_alts) -> float:
     )
 
 
+def _holds(group: Group, here: frozenset[str]) -> bool:
+    """A passage (its stems `here`) holds an idea when all the words of one of its alternatives are in it."""
+    return any(all(t in here for t in alt) for alt in group.alts)
+
+
 class SearchIndex:
     """An inverted index over passages with BM25 weights precomputed per (stem, passage)."""
 
@@ -894,7 +899,7 @@ class SearchIndex:
         if main.idf < MAIN_IDEA_SHARE * total or main.word in ANSWER_KIND_WORDS:
             return False  # a word naming the kind of answer ("deadline", "colour") is not the topic
         here = self.token_sets[i] | self.title_sets[i]
-        return not any(all(t in here for t in alt) for alt in main.alts)
+        return not _holds(main, here)
 
     def _only_names(self, plan: QueryPlan, i: int) -> bool:
         """The best passage shares only names with the question (a place, a person, a firm: "Magdalen House")
@@ -903,7 +908,7 @@ class SearchIndex:
             return False
         here = self.token_sets[i] | self.title_sets[i]
         total = sum(g.idf for g in plan.groups) or 1.0
-        matched = [g for g in plan.groups if any(all(t in here for t in alt) for alt in g.alts)]
+        matched = [g for g in plan.groups if _holds(g, here)]
         missing = [g for g in plan.groups if g not in matched and g.word not in ANSWER_KIND_WORDS]
         matched = [g for g in matched if g.word not in LIGHT_WORDS and g.word not in ANSWER_KIND_WORDS]  # "one", "how many"
         return bool(matched) and all(
