@@ -2,8 +2,8 @@
 
 The words of a question find the candidates (knowledge/search.py); this module adds how close in meaning
 each candidate is. It uses all-MiniLM-L6-v2, a small sentence encoder (Apache-2.0; see model/NOTICE.md),
-shipped as an 8-bit ONNX graph and run with onnxruntime: 3-8 ms per question on up to two cores, nothing
-fetched at run time.
+fine-tuned on the project's own tuning questions (tools/finetune_encoder.py) and shipped as an 8-bit ONNX
+graph run with onnxruntime: 3-8 ms per question on up to two cores, nothing fetched at run time.
 
 A passage's closeness is the mean of two cosines: the question against the whole passage, and against the
 passage's best sentence (a standard often answers in one line of a long table row).
