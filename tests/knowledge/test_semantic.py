@@ -190,3 +190,19 @@ def test_a_small_import_does_not_show_that_progress(sqlite_cli, standards):
     result = sqlite_cli("knowledge", "import", str(standards))
     assert result.exit_code == 0, result.stderr
     assert "Reading meaning" not in result.stderr
+
+
+def test_the_encoder_is_never_trained_on_the_sets_that_measure_it():
+    """tools/finetune_encoder.py learns from the tuning and training-only sets; the dev, validation and
+    measure-only sets are what the README's figures for the fine-tuned encoder rest on."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "tools" / "finetune_encoder.py"
+    spec = importlib.util.spec_from_file_location("finetune_encoder", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)  # torch is imported only when training runs
+    assert all((tool.QUESTIONS / f"{name}.jsonl").exists() for name in tool.TRAINING_SETS)
+    measured = ("dev", "validation", "unseen", "fresh", "short_unseen")
+    assert not [name for name in tool.TRAINING_SETS if name.startswith(measured)]
+    assert {"questions", "diagnostic11_questions", "training1_questions"} <= set(tool.TRAINING_SETS)
