@@ -9,6 +9,11 @@ Needs torch, transformers, onnx and onnxruntime, none of which the bot itself us
 The graph is the BERT encoder plus the checkpoint's own pooling (mean over real tokens, then unit length),
 exported to ONNX and quantised to 8-bit integers per output channel (`quantize_dynamic`): 23 MB instead of
 90, about 3 ms per question on one core, and cosine 0.98-0.99 to the full-precision vectors.
+
+Weights are unsigned 8-bit (U8U8), not signed (U8S8): onnxruntime's U8S8 kernels on x86 CPUs without VNNI
+(AVX2 only) add products in 16 bits and saturate, so the same question got a different vector on a
+different CPU (cosine 0.985 between two machines), and the checked-in passage vectors no longer matched the
+question's. U8U8 adds in 32 bits on every CPU: the same vectors everywhere, at the same size and speed.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ def main(checkpoint: Path, out: Path = OUT) -> None:
             opset_version=17,
             dynamo=False,
         )
-        quantize_dynamic(str(full), str(out / "encoder-int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+        quantize_dynamic(str(full), str(out / "encoder-int8.onnx"), weight_type=QuantType.QUInt8, per_channel=True)
     shutil.copyfile(checkpoint / "tokenizer.json", out / "tokenizer.json")
     weights = hashlib.sha256((checkpoint / "model.safetensors").read_bytes()).hexdigest()
     print(f"wrote {out}; checkpoint model.safetensors sha256 {weights}")
