@@ -50,6 +50,24 @@ def test_the_checked_in_vectors_are_current_and_match_the_encoder():
         assert np.allclose(vectors.group(i).astype(np.float32), fresh, atol=2e-3)
 
 
+def unsigned_weights(model_file) -> tuple[int, int]:
+    """(integer matrix products, those whose weights are unsigned 8-bit) in an ONNX graph."""
+    import onnx
+
+    graph = onnx.load(str(model_file)).graph
+    weights = {i.name: i.data_type for i in graph.initializer}
+    products = [n for n in graph.node if n.op_type == "MatMulInteger" and n.input[1] in weights]
+    return len(products), sum(weights[n.input[1]] == onnx.TensorProto.UINT8 for n in products)
+
+
+def test_the_encoder_has_unsigned_8bit_weights_so_every_cpu_gets_the_same_vectors():
+    """Signed 8-bit weights (U8S8) saturate on CPUs without VNNI: vectors would differ by machine (README,
+    "The same vectors on every CPU"). A re-export with `QuantType.QInt8` fails here on any machine."""
+    products, unsigned = unsigned_weights(semantic.MODEL_FILE)
+    assert products >= 36  # six layers x (query, key, value, attention output, two feed-forward)
+    assert unsigned == products
+
+
 def test_the_model_notice_names_the_checkpoint_it_was_made_from():
     notice = (semantic.MODEL_DIR / "NOTICE.md").read_text(encoding="utf-8")
     assert "all-MiniLM-L6-v2" in notice and "Apache" in notice
