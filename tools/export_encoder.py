@@ -13,7 +13,8 @@ exported to ONNX and quantised to 8-bit integers per output channel (`quantize_d
 Weights are unsigned 8-bit (U8U8), not signed (U8S8): onnxruntime's U8S8 kernels on x86 CPUs without VNNI
 (AVX2 only) add products in 16 bits and saturate, so the same question got a different vector on a
 different CPU (cosine 0.985 between two machines), and the checked-in passage vectors no longer matched the
-question's. U8U8 adds in 32 bits on every CPU: the same vectors everywhere, at the same size and speed.
+question's. U8U8 adds in 32 bits on every CPU: no saturation anywhere, so vectors differ by CPU only by the
+rounding of activations (cosine 0.99 or more), at the same size and speed.
 """
 
 from __future__ import annotations

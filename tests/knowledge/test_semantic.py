@@ -39,15 +39,29 @@ def test_long_text_is_cut_to_what_the_model_reads_not_refused():
     assert np.isfinite(vector).all() and abs(np.linalg.norm(vector) - 1.0) < 1e-3
 
 
+def row_cosines(a, b):
+    return (a * b).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+
+
 def test_the_checked_in_vectors_are_current_and_match_the_encoder():
+    """Close, not bit-identical: the 8-bit graph rounds its activations, so another CPU's float arithmetic can
+    shift a row slightly (README, "Vectors on other CPUs": every row's cosine 0.993 or more on an AVX-512 VNNI
+    CPU, against vectors made on an AVX2 one). Vectors of another model or of other texts are far apart."""
     stored = np.load(VECTORS_FILE)
     assert str(stored["digest"]) == vectors_digest(), "run `python -m knowledge.corpus`"
     vectors = bundled_vectors()
-    assert len(vectors) == len(bundled_passages())
-    sample = [0, len(bundled_passages()) // 2, len(bundled_passages()) - 1]
+    passages = bundled_passages()
+    assert len(vectors) == len(passages)
+    sample = np.linspace(0, len(passages) - 1, 12).astype(int).tolist()
     for i in sample:
-        fresh = semantic.encoder().encode(semantic.embedded_texts(bundled_passages()[i]))
-        assert np.allclose(vectors.group(i).astype(np.float32), fresh, atol=2e-3)
+        fresh = semantic.encoder().encode(semantic.embedded_texts(passages[i]))
+        kept = vectors.group(i).astype(np.float32)
+        assert row_cosines(kept, fresh).min() > 0.98, passages[i].id
+        assert row_cosines(kept[:1], fresh[:1]).mean() > 0.99
+    # the check tells vectors apart: a neighbouring passage's whole-text vector is not this one's
+    a, b = sample[1], sample[1] + 1
+    other = semantic.encoder().encode(semantic.embedded_texts(passages[b])[:1])
+    assert row_cosines(vectors.group(a)[:1].astype(np.float32), other)[0] < 0.98
 
 
 def unsigned_weights(model_file) -> tuple[int, int]:
@@ -60,9 +74,10 @@ def unsigned_weights(model_file) -> tuple[int, int]:
     return len(products), sum(weights[n.input[1]] == onnx.TensorProto.UINT8 for n in products)
 
 
-def test_the_encoder_has_unsigned_8bit_weights_so_every_cpu_gets_the_same_vectors():
-    """Signed 8-bit weights (U8S8) saturate on CPUs without VNNI: vectors would differ by machine (README,
-    "The same vectors on every CPU"). A re-export with `QuantType.QInt8` fails here on any machine."""
+def test_the_encoder_has_unsigned_8bit_weights_so_no_cpu_saturates_its_sums():
+    """Signed 8-bit weights (U8S8) saturate on CPUs without VNNI: vectors would differ by machine by far more
+    than rounding (README, "Vectors on other CPUs"). A re-export with `QuantType.QInt8` fails here on any
+    machine."""
     products, unsigned = unsigned_weights(semantic.MODEL_FILE)
     assert products >= 36  # six layers x (query, key, value, attention output, two feed-forward)
     assert unsigned == products
