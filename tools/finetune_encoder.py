@@ -27,7 +27,6 @@ import json
 import math
 import os
 import random
-import re
 import shutil
 import sys
 import time
@@ -42,17 +41,7 @@ TRAINING_SETS = (
     "diagnostic9_questions", "diagnostic10_questions", "diagnostic11_questions", "diagnostic12_questions",
     # written for training only: one question for each passage the sets above never asked about
     "training1_questions", "training2_questions", "training3_questions", "training4_questions",
-    # and four more (seventh session): one question for every passage a manager could ask about, in four styles
-    "training5_questions", "training6_questions", "training7_questions", "training8_questions",
 )
-# the questions that measure the encoder: a training question close to one of them (the same words, near
-# enough) is left out, so that those sets measure new wording, not recall of a near-copy
-MEASURING_SETS = (
-    "validation1_questions", "validation2_questions", "validation3_questions", "fresh_questions",
-    "unseen_questions", "short_unseen_questions", *(f"unseen{n}_questions" for n in range(2, 10)),
-)
-DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
-NEAR_COPY = 80  # rapidfuzz ratio of the normalised texts
 EPOCHS = 2
 LEARNING_RATE = 2e-5
 BATCH = 32
@@ -68,15 +57,11 @@ def training_pairs() -> list[dict]:
     from knowledge.semantic import embedded_texts, sentences_of
 
     index = build_index().index
-    measuring = list(measuring_questions())
-    pairs, near_copies = [], 0
+    pairs = []
     for name in TRAINING_SETS:
         for line in (QUESTIONS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
             q = json.loads(line) if line.strip() else None
             if not q or not q.get("expect_any"):
-                continue
-            if near_copy(q["question"], measuring):
-                near_copies += 1
                 continue
             expect = q["expect_any"]
             answers = [k for k, p in enumerate(index.passages) if any(e in p.text[:700] for e in expect)]
@@ -95,31 +80,7 @@ def training_pairs() -> list[dict]:
                     "negatives": [(i, embedded_texts(index.passages[i])[0]) for i in negatives],
                 }
             )
-    print(f"{near_copies} training questions left out as near-copies of measuring questions")
     return pairs
-
-
-def normalised(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-
-def measuring_questions():
-    """The normalised text of every question that measures the encoder (the dev set where it is beside us)."""
-    files = [QUESTIONS / f"{name}.jsonl" for name in MEASURING_SETS]
-    if not DEV_QUESTIONS.exists():
-        print(f"warning: {DEV_QUESTIONS} not found: near-copies of dev questions are not left out")
-    for path in [*files, DEV_QUESTIONS]:
-        if not path.exists():
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                yield normalised(json.loads(line)["question"])
-
-
-def near_copy(question: str, measuring: list[str]) -> bool:
-    from rapidfuzz import fuzz, process
-
-    return process.extractOne(normalised(question), measuring, scorer=fuzz.ratio, score_cutoff=NEAR_COPY) is not None
 
 
 def main(base: Path, out: Path) -> None:
