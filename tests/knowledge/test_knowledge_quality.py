@@ -68,41 +68,46 @@ UNSEEN9 = HERE / "unseen9_questions.jsonl"
 VALIDATION1 = HERE / "validation1_questions.jsonl"
 VALIDATION2 = HERE / "validation2_questions.jsonl"
 VALIDATION3 = HERE / "validation3_questions.jsonl"
+# one question for every passage a manager could ask about (seventh session, 2026-11-30), written from the
+# passages alone in four styles (a situation, terse phone-typing, a paraphrase, "who / where / when"); used
+# like the validation sets, by totals only, to choose the weight of meaning (README, "Meaning")
+EVERY_PASSAGE = HERE / "every_passage_questions.jsonl"
 
 # Measured floors (see README "Standards Q&A"); the targets are top-1 0.90, top-3 0.97, abstain 0.80.
 FLOORS = {
     "dev": {"top1": 0.86, "top3": 0.94, "abstain": 1.0},
     "own": {"top1": 0.92, "top3": 1.0, "abstain": 1.0},
-    "heldout": {"top1": 0.97, "top3": 1.0, "abstain": 0.91},
-    "final": {"top1": 0.89, "top3": 0.97, "abstain": 0.75},
-    "fresh": {"top1": 0.8, "top3": 0.92, "abstain": 0.83},
-    "diagnostic": {"top1": 0.85, "top3": 0.93, "abstain": 0.8},
-    "unseen": {"top1": 0.8, "top3": 0.88, "abstain": 0.91},
-    "diagnostic2": {"top1": 0.88, "top3": 0.95, "abstain": 1.0},
-    "diagnostic3": {"top1": 0.81, "top3": 0.96, "abstain": 0.7},
+    "heldout": {"top1": 0.95, "top3": 1.0, "abstain": 0.91},
+    "final": {"top1": 0.91, "top3": 0.97, "abstain": 0.66},
+    "fresh": {"top1": 0.82, "top3": 0.96, "abstain": 0.83},
+    "diagnostic": {"top1": 0.86, "top3": 0.95, "abstain": 0.8},
+    "unseen": {"top1": 0.84, "top3": 0.9, "abstain": 0.91},
+    "diagnostic2": {"top1": 0.9, "top3": 0.95, "abstain": 1.0},
+    "diagnostic3": {"top1": 0.85, "top3": 0.98, "abstain": 0.7},
     "short": {"top1": 0.94, "top3": 0.96, "abstain": 0.87},
-    "short_unseen": {"top1": 0.83, "top3": 0.92, "abstain": 0.62},
+    "short_unseen": {"top1": 0.87, "top3": 0.92, "abstain": 0.62},
     "diagnostic4": {"top1": 0.92, "top3": 0.98, "abstain": 0.87},
-    "short2": {"top1": 0.85, "top3": 0.94, "abstain": 0.75},
-    "diagnostic5": {"top1": 0.67, "top3": 0.75, "abstain": 1.0},
-    "unseen3": {"top1": 0.82, "top3": 0.89, "abstain": 1.0},
-    "diagnostic6": {"top1": 0.91, "top3": 0.96, "abstain": 1.0},
-    "unseen2": {"top1": 0.82, "top3": 0.91, "abstain": 1.0},
+    "unseen2": {"top1": 0.83, "top3": 0.91, "abstain": 1.0},
+    "short2": {"top1": 0.83, "top3": 0.94, "abstain": 0.75},
+    "diagnostic5": {"top1": 0.73, "top3": 0.78, "abstain": 1.0},
+    "unseen3": {"top1": 0.85, "top3": 0.91, "abstain": 1.0},
+    "diagnostic6": {"top1": 0.92, "top3": 0.96, "abstain": 1.0},
     "diagnostic7": {"top1": 0.96, "top3": 0.98, "abstain": 0.87},
-    "unseen4": {"top1": 0.89, "top3": 0.94, "abstain": 1.0},
-    "diagnostic8": {"top1": 0.85, "top3": 0.87, "abstain": 0.87},
-    "unseen5": {"top1": 0.8, "top3": 0.87, "abstain": 0.87},
-    "diagnostic9": {"top1": 0.92, "top3": 0.98, "abstain": 0.87},
-    "unseen6": {"top1": 0.94, "top3": 0.96, "abstain": 1.0},
-    "diagnostic10": {"top1": 0.89, "top3": 0.96, "abstain": 1.0},
+    "unseen4": {"top1": 0.91, "top3": 0.94, "abstain": 1.0},
+    "diagnostic8": {"top1": 0.87, "top3": 0.87, "abstain": 0.87},
+    "unseen5": {"top1": 0.83, "top3": 0.89, "abstain": 0.87},
+    "diagnostic9": {"top1": 0.94, "top3": 0.96, "abstain": 0.87},
+    "unseen6": {"top1": 0.92, "top3": 0.96, "abstain": 1.0},
+    "diagnostic10": {"top1": 0.85, "top3": 0.98, "abstain": 1.0},
     "unseen7": {"top1": 0.89, "top3": 0.94, "abstain": 0.87},
     "diagnostic11": {"top1": 0.51, "top3": 0.53, "abstain": 1.0},
-    "unseen8": {"top1": 0.48, "top3": 0.48, "abstain": 0.62},
-    "diagnostic12": {"top1": 0.87, "top3": 0.94, "abstain": 1.0},
-    "validation1": {"top1": 0.76, "top3": 0.83, "abstain": 0.87},
-    "validation2": {"top1": 0.83, "top3": 0.87, "abstain": 0.5},
+    "unseen8": {"top1": 0.51, "top3": 0.51, "abstain": 0.62},
+    "diagnostic12": {"top1": 0.91, "top3": 0.94, "abstain": 1.0},
+    "unseen9": {"top1": 0.87, "top3": 0.91, "abstain": 0.87},
+    "validation1": {"top1": 0.78, "top3": 0.83, "abstain": 0.87},
+    "validation2": {"top1": 0.85, "top3": 0.87, "abstain": 0.5},
     "validation3": {"top1": 0.91, "top3": 0.91, "abstain": 0.87},
-    "unseen9": {"top1": 0.83, "top3": 0.91, "abstain": 0.87},
+    "every_passage": {"top1": 0.45, "top3": 0.55, "abstain": 0.0},
 }
 
 
@@ -134,6 +139,7 @@ def test_answer_quality_meets_the_measured_floor(name):
         "diagnostic10": DIAGNOSTIC10, "unseen7": UNSEEN7, "diagnostic11": DIAGNOSTIC11, "unseen8": UNSEEN8,
         "diagnostic12": DIAGNOSTIC12, "unseen9": UNSEEN9,
         "validation1": VALIDATION1, "validation2": VALIDATION2, "validation3": VALIDATION3,
+        "every_passage": EVERY_PASSAGE,
     }[name]
     if name == "dev" and not DEV.exists():
         path, name = OWN, "own"

@@ -117,8 +117,17 @@ def test_meaning_breaks_a_near_tie_between_passages_the_words_rank_alike():
 def test_meaning_does_not_overturn_a_clear_lead_by_words():
     index = SearchIndex(parse_document(NEAR_TIE, INFO))
     placement, harm = (i for i, p in enumerate(index.passages) if "Tell the service manager" in p.text)
-    fused = index._with_meaning("which manager do I tell when a child is in danger", [(placement, 6.0, 0.9), (harm, 2.0, 0.5)])
+    fused = index._with_meaning("which manager do I tell when a child is in danger", [(placement, 6.0, 0.9), (harm, 0.5, 0.2)])
     assert fused[0][0] == placement
+
+
+def test_meaning_overturns_a_moderate_lead_by_words_when_the_meanings_are_far_apart():
+    """At the weight chosen in the seventh session (2.5, README "Meaning"): words three times as strong do not
+    hold when the passage they favour is about something else (cosine 0.37 against 0.69 here)."""
+    index = SearchIndex(parse_document(NEAR_TIE, INFO))
+    placement, harm = (i for i, p in enumerate(index.passages) if "Tell the service manager" in p.text)
+    fused = index._with_meaning("which manager do I tell when a child is in danger", [(placement, 6.0, 0.9), (harm, 2.0, 0.5)])
+    assert fused[0][0] == harm
 
 
 def test_without_meaning_the_order_is_the_words_order(monkeypatch):
