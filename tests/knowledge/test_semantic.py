@@ -196,9 +196,9 @@ def test_missing_vectors_are_computed_once_and_stored(cli, standards, db_url, mo
 
 @pytest.mark.parametrize(
     ("coverage", "meaning", "answered"),
-    [(0.45, 0.60, True), (0.45, 0.50, False), (0.35, 0.90, False), (0.50, 0.10, True)],
+    [(0.45, 0.60, True), (0.30, 0.50, True), (0.45, 0.40, False), (0.15, 0.90, False), (0.50, 0.10, True)],
 )
-def test_a_passage_close_in_meaning_is_answered_with_a_little_less_of_the_words(monkeypatch, coverage, meaning, answered):
+def test_a_passage_close_in_meaning_is_answered_with_less_of_the_words(monkeypatch, coverage, meaning, answered):
     index = SearchIndex(parse_document(NEAR_TIE, INFO))
     question = "which manager do I tell when a child is in danger"
     plan = index.plan(question)
