@@ -70,7 +70,7 @@ VALIDATION2 = HERE / "validation2_questions.jsonl"
 VALIDATION3 = HERE / "validation3_questions.jsonl"
 # one question for every passage a manager could ask about (seventh session, 2026-11-30), written from the
 # passages alone in four styles (a situation, terse phone-typing, a paraphrase, "who / where / when"); used
-# like the validation sets, by totals only, to choose the weight of meaning (README, "Meaning")
+# like the validation sets, by totals only, to choose the weight of meaning and the near-miss rule (README, "Meaning")
 EVERY_PASSAGE = HERE / "every_passage_questions.jsonl"
 
 # Measured floors (see README "Standards Q&A"); the targets are top-1 0.90, top-3 0.97, abstain 0.80.
