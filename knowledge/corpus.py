@@ -6,7 +6,9 @@ used only while its digest matches the sources and the parsing code; otherwise t
 (correct, just slower). A test fails when the checked-in file is out of date.
 
 The passages' sentence vectors (knowledge/semantic.py) are checked in beside it as `bundled_vectors.npz`,
-under a digest of the texts they embed and of the encoder: computing them takes about 30 s.
+under a digest of the texts they embed and of the encoder: computing them takes about 30 s. So are the
+vectors of the example questions (`example_questions.json`, questions managers ask, each with the id of the
+passage that answers it).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from knowledge.parse import DocumentInfo, ResourceLink, StructuredPassage, parse
 SOURCES_DIR = Path(__file__).with_name("sources")
 CACHE_FILE = Path(__file__).with_name("bundled_index.json")
 VECTORS_FILE = Path(__file__).with_name("bundled_vectors.npz")
+EXAMPLES_FILE = Path(__file__).with_name("example_questions.json")
 _CODE = ("parse.py", "search.py", "glossary.py", "corpus.py", "semantic.py")
 
 BUNDLED: dict[str, DocumentInfo] = {
@@ -160,30 +163,48 @@ def bundled_tokens():
 bundled_passages.cache_clear = _bundled.cache_clear  # type: ignore[attr-defined]
 
 
+@lru_cache(maxsize=1)
+def example_questions() -> tuple[tuple[int, str], ...]:
+    """(passage index in `bundled_passages()`, question) for each example question whose passage exists."""
+    try:
+        examples = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    where = {p.id: i for i, p in enumerate(bundled_passages())}
+    return tuple((where[e["passage"]], e["question"]) for e in examples if e.get("passage") in where and e.get("question"))
+
+
 def vectors_digest() -> str:
-    """A fingerprint of what the bundled vectors embed: every passage's texts, and the encoder."""
-    from knowledge.semantic import passage_key
+    """A fingerprint of what the bundled vectors embed: every passage's texts, the example questions, and
+    the encoder."""
+    from knowledge.semantic import passage_key, text_key
 
     digest = hashlib.sha256()
     for passage in bundled_passages():
         digest.update(passage_key(passage).encode())
+    for i, question in example_questions():
+        digest.update(f"{i}:{text_key(question)}".encode())
     return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)
 def bundled_vectors():
-    """The sentence vectors of `bundled_passages()` (from the checked-in file when it is current)."""
+    """The sentence vectors of `bundled_passages()` and of their example questions (from the checked-in
+    file when it is current)."""
     import numpy as np
 
-    from knowledge.semantic import PassageVectors, vectors_of
+    from knowledge.semantic import PassageVectors, encoder, vectors_of
 
     try:
         with np.load(VECTORS_FILE) as stored:
             if str(stored["digest"]) == vectors_digest():
-                return PassageVectors(stored["whole"], stored["sentences"], stored["start"])
+                return PassageVectors(stored["whole"], stored["sentences"], stored["start"], stored["examples"], stored["example_of"])
     except (OSError, KeyError, ValueError):
         pass
-    return vectors_of(bundled_passages())[0]
+    passages = vectors_of(bundled_passages())[0]
+    examples = example_questions()
+    rows = encoder().encode([q for _, q in examples]).astype(np.float16) if examples else None
+    return PassageVectors(passages.whole, passages.sentences, passages.start, rows, np.array([i for i, _ in examples], dtype=np.int64))
 
 
 def write_cache() -> Path:
@@ -191,9 +212,18 @@ def write_cache() -> Path:
 
     CACHE_FILE.write_text(json.dumps(build_cache(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     _bundled.cache_clear()
+    example_questions.cache_clear()
     bundled_vectors.cache_clear()
     vectors = bundled_vectors()  # the stored ones while the texts they embed are unchanged
-    np.savez_compressed(VECTORS_FILE, digest=np.array(vectors_digest()), whole=vectors.whole.astype(np.float16), sentences=vectors.sentences.astype(np.float16), start=vectors.start)
+    np.savez_compressed(
+        VECTORS_FILE,
+        digest=np.array(vectors_digest()),
+        whole=vectors.whole.astype(np.float16),
+        sentences=vectors.sentences.astype(np.float16),
+        start=vectors.start,
+        examples=vectors.examples.astype(np.float16),
+        example_of=vectors.example_of,
+    )
     return CACHE_FILE
 
 

@@ -6,7 +6,9 @@ fine-tuned on the project's own tuning questions (tools/finetune_encoder.py) and
 graph run with onnxruntime: 3-8 ms per question on up to two cores, nothing fetched at run time.
 
 A passage's closeness is the mean of two cosines: the question against the whole passage, and against the
-passage's best sentence (a standard often answers in one line of a long table row).
+passage's best sentence (a standard often answers in one line of a long table row); or, when higher,
+EXAMPLE_WEIGHT x the cosine to the closest example question the passage answers (`example_questions.json`,
+questions managers ask in their own words, written by tools/example_questions.py).
 
 Vectors of the bundled passages are checked in (`bundled_vectors.npz`, built by `python -m knowledge.corpus`);
 those of imported documents are computed when the documents are imported and kept in the database.
@@ -30,6 +32,9 @@ MODEL_FILE = MODEL_DIR / "encoder-int8.onnx"
 TOKENIZER_FILE = MODEL_DIR / "tokenizer.json"
 DIM = 384
 MAX_TOKENS = 256  # what the model was trained on; longer text is cut
+# a question asked before in other words speaks for its passage, a little less than the passage itself would
+# (README, "Example questions": 0.7-0.9 tried, chosen by the validation and every-passage sets' totals)
+EXAMPLE_WEIGHT = 0.8
 
 
 @lru_cache(maxsize=1)
@@ -108,23 +113,37 @@ class PassageVectors:
     whole: np.ndarray  # (passages, DIM)
     sentences: np.ndarray  # (sentences, DIM), grouped by passage
     start: np.ndarray  # (passages + 1,) offsets into `sentences`
+    examples: np.ndarray | None = None  # (example questions, DIM) ...
+    example_of: np.ndarray | None = None  # ... and the index of the passage each answers
 
     def __post_init__(self) -> None:  # stored as float16, used as float32 (numpy has no fast float16 product)
         object.__setattr__(self, "whole", np.asarray(self.whole, dtype=np.float32))
         object.__setattr__(self, "sentences", np.asarray(self.sentences, dtype=np.float32))
+        examples = np.zeros((0, DIM), np.float32) if self.examples is None else np.asarray(self.examples, dtype=np.float32)
+        example_of = np.zeros(0, np.int64) if self.example_of is None else np.asarray(self.example_of, dtype=np.int64)
+        if len(examples) != len(example_of) or (len(example_of) and not 0 <= example_of.min() <= example_of.max() < len(self.whole)):
+            raise ValueError("example questions must each name one of the passages")
+        object.__setattr__(self, "examples", examples)
+        object.__setattr__(self, "example_of", example_of)
 
     def __len__(self) -> int:
         return len(self.whole)
 
-    def closeness(self, question: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        """For each candidate passage index: the mean of its whole-passage and best-sentence cosines."""
+    def closeness(self, question: np.ndarray, candidates: np.ndarray, examples: bool = True) -> np.ndarray:
+        """For each candidate passage index: the mean of its whole-passage and best-sentence cosines, or
+        EXAMPLE_WEIGHT x its closest example question's cosine when that is higher."""
         whole = self.whole[candidates] @ question
         best = whole.copy()
         for k, c in enumerate(candidates.tolist()):
             lo, hi = int(self.start[c]), int(self.start[c + 1])
             if hi > lo:
                 best[k] = float((self.sentences[lo:hi] @ question).max())
-        return 0.5 * whole + 0.5 * best
+        closeness = 0.5 * whole + 0.5 * best
+        if examples and len(self.example_of):
+            asked = np.full(len(self.whole), -1.0, dtype=np.float32)
+            np.maximum.at(asked, self.example_of, self.examples @ question)
+            np.maximum(closeness, EXAMPLE_WEIGHT * asked[candidates], out=closeness)
+        return closeness
 
     def group(self, i: int) -> np.ndarray:
         """Passage i's rows: the whole passage first, then its sentences."""
@@ -148,7 +167,14 @@ def concat(parts: Sequence[PassageVectors]) -> PassageVectors:
         return PassageVectors.from_groups([])
     offsets = np.cumsum([0] + [len(p.sentences) for p in parts[:-1]])
     start = np.concatenate([[0], *[p.start[1:] + o for p, o in zip(parts, offsets)]]).astype(np.int64)
-    return PassageVectors(np.concatenate([p.whole for p in parts]), np.concatenate([p.sentences for p in parts]), start)
+    firsts = np.cumsum([0] + [len(p) for p in parts[:-1]])  # each part's first passage in the whole
+    return PassageVectors(
+        np.concatenate([p.whole for p in parts]),
+        np.concatenate([p.sentences for p in parts]),
+        start,
+        np.concatenate([p.examples for p in parts]),
+        np.concatenate([p.example_of + f for p, f in zip(parts, firsts)]),
+    )
 
 
 def passage_key(passage) -> str:

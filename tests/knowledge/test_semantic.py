@@ -245,6 +245,102 @@ def test_the_encoder_is_never_trained_on_the_sets_that_measure_it():
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)  # torch is imported only when training runs
     assert all((tool.QUESTIONS / f"{name}.jsonl").exists() for name in tool.TRAINING_SETS)
-    measured = ("dev", "validation", "unseen", "fresh", "short_unseen")
+    measured = ("dev", "validation", "unseen", "fresh", "short_unseen", "every_passage")
     assert not [name for name in tool.TRAINING_SETS if name.startswith(measured)]
     assert {"questions", "diagnostic11_questions", "training1_questions"} <= set(tool.TRAINING_SETS)
+
+
+# ---- example questions ---------------------------------------------------------------------------------
+
+
+def load_tool(name):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_the_example_questions_are_current_and_none_comes_from_a_set_that_measures_the_search():
+    """`knowledge/example_questions.json` is what tools/example_questions.py writes from the training sets,
+    every example names a bundled passage, and no example is a question of the dev, validation, every-passage
+    or measure-only sets (their figures in the README measure what the examples add)."""
+    import json
+    from pathlib import Path
+
+    from knowledge.corpus import EXAMPLES_FILE, example_questions
+
+    from rapidfuzz import fuzz, process
+
+    tool = load_tool("example_questions")
+    kept = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
+    written = tool.examples()
+    if tool.DEV.exists():
+        assert kept == written, "run `python tools/example_questions.py`"
+    else:  # without the dev questions beside the project, the tool cannot leave out their near-copies
+        assert [e for e in written if e in kept] == kept
+    assert len(kept) > 800 and len(example_questions()) == len(kept)  # each names a passage of the corpus
+    measuring = [tool.normalised(q) for q in tool.measuring_questions()]
+    assert len(measuring) > 900  # the dev, validation, every-passage and measure-only questions
+    near = [e["question"] for e in kept if process.extractOne(tool.normalised(e["question"]), measuring, scorer=fuzz.ratio, score_cutoff=80)]
+    assert not near
+
+
+def test_the_checked_in_example_vectors_match_the_encoder():
+    from knowledge.corpus import example_questions
+
+    vectors, examples = bundled_vectors(), example_questions()
+    assert vectors.example_of.tolist() == [i for i, _ in examples]
+    for k in np.linspace(0, len(examples) - 1, 12).astype(int).tolist():
+        fresh = semantic.encoder().encode([examples[k][1]])
+        assert row_cosines(vectors.examples[k : k + 1], fresh)[0] > 0.98
+    assert row_cosines(vectors.examples[:1], semantic.encoder().encode([examples[1][1]]))[0] < 0.98
+
+
+def with_examples(vectors, rows, owners):
+    return semantic.PassageVectors(vectors.whole, vectors.sentences, vectors.start, rows, np.array(owners, dtype=np.int64))
+
+
+def test_a_question_asked_before_in_other_words_brings_its_passage_closer():
+    passages = parse_document(NEAR_TIE, INFO)
+    plain = semantic.vectors_of(passages)[0]
+    placement, harm = (i for i, p in enumerate(passages) if "Tell the service manager" in p.text)
+    question = semantic.question_vector("the council is paying too much for where a child lives")
+    before = plain.closeness(question, np.array([placement, harm]))
+    example = semantic.encoder().encode(["we are paying too much for where a child lives, who do I tell"])
+    vectors = with_examples(plain, example, [placement])
+    after = vectors.closeness(question, np.array([placement, harm]))
+    asked = float(example[0] @ question)
+    assert asked > before[0]  # the example is closer to the question than the standard's own wording
+    assert after[0] == pytest.approx(max(before[0], semantic.EXAMPLE_WEIGHT * asked), abs=1e-5)
+    assert after[0] > before[0] and after[1] == pytest.approx(before[1])  # only the passage it answers gains
+    assert vectors.closeness(question, np.array([placement, harm]), examples=False) == pytest.approx(before)
+
+
+def test_example_questions_follow_their_passages_when_corpora_are_joined():
+    passages = parse_document(NEAR_TIE, INFO)
+    plain = semantic.vectors_of(passages)[0]
+    example = semantic.encoder().encode(["who do I tell about a child at risk"])
+    mine = with_examples(plain, example, [len(passages) - 1])
+    joined = semantic.concat([plain, mine])
+    assert joined.example_of.tolist() == [2 * len(passages) - 1]
+    assert semantic.concat([mine, plain]).example_of.tolist() == [len(passages) - 1]
+    with pytest.raises(ValueError):
+        with_examples(plain, example, [len(passages)])  # an example must name one of the passages
+    with pytest.raises(ValueError):
+        with_examples(plain, example, [0, 1])
+
+
+def test_an_example_question_turns_a_near_tie_its_way():
+    """Two passages the words rank alike: the one that answers an example close to the question comes first."""
+    passages = parse_document(NEAR_TIE, INFO)
+    plain = semantic.vectors_of(passages)[0]
+    placement, harm = (i for i, p in enumerate(passages) if "Tell the service manager" in p.text)
+    question = "what must I report to the service manager straight away"
+    tied = [(harm, 2.0, 0.6), (placement, 2.0, 0.6)]
+    example = semantic.encoder().encode(["what do I report straight away to the service manager when a placement costs more"])
+    assert SearchIndex(passages, vectors=plain)._with_meaning(question, tied)[0][0] == harm
+    assert SearchIndex(passages, vectors=with_examples(plain, example, [placement]))._with_meaning(question, tied)[0][0] == placement

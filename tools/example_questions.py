@@ -1,0 +1,80 @@
+"""Write `knowledge/example_questions.json`: questions managers ask, each with the passage that answers it.
+
+    python tools/example_questions.py     # then: python -m knowledge.corpus
+
+A passage's closeness in meaning to a new question is also taken from the example questions it answers
+(knowledge/semantic.py): "who do I tell when I'm struggling" is closer to an example asked in other words
+than to the standard's own wording. The examples are the answerable questions the encoder is fine-tuned on
+(`TRAINING_SETS` of tools/finetune_encoder.py): never the dev questions, the validation sets, the
+every-passage set or the sets kept to be measured only, which measure what the examples add (README,
+"Example questions"). Different writers sometimes word a common question alike, so a training question that
+nearly copies a measuring one (rapidfuzz ratio 80 or more, lower-cased, punctuation aside) is left out too:
+otherwise the search would answer that measuring question by looking it up. Each example is paired with the
+first passage whose first 700 characters hold one of its `expect_any` phrases, as the fine-tuning pairs
+them; questions no passage answers are left out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = ROOT / "tests" / "knowledge"
+OUT = ROOT / "knowledge" / "example_questions.json"
+DEV = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+MEASURING = ("validation", "unseen", "fresh", "short_unseen", "every_passage")  # with the dev questions
+NEAR_COPY = 80  # rapidfuzz ratio of two normalised questions
+
+
+def normalised(question: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", question.lower()).split())
+
+
+def measuring_questions() -> list[str]:
+    """The questions of every set that measures the search (the dev set when it is beside the project)."""
+    paths = [p for p in sorted(QUESTIONS.glob("*_questions.jsonl")) if p.name.startswith(MEASURING)]
+    paths += [DEV] if DEV.exists() else []
+    return [json.loads(line)["question"] for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def examples() -> list[dict[str, str]]:
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tools"))
+    from finetune_encoder import TRAINING_SETS
+
+    from knowledge.corpus import bundled_passages
+
+    passages = bundled_passages()
+    measuring = [normalised(q) for q in measuring_questions()]
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for name in TRAINING_SETS:
+        for line in (QUESTIONS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            q = json.loads(line) if line.strip() else None
+            if not q or q.get("unanswerable") or not q.get("expect_any"):
+                continue
+            question = " ".join(q["question"].split())
+            answer = next((p for p in passages if any(e in p.text[:700] for e in q["expect_any"])), None)
+            if answer is None or question.lower() in seen:
+                continue
+            if process.extractOne(normalised(question), measuring, scorer=fuzz.ratio, score_cutoff=NEAR_COPY):
+                continue  # nearly a measuring question: looked up, it would not be measured
+            seen.add(question.lower())
+            out.append({"passage": answer.id, "question": question})
+    return out
+
+
+def main() -> None:
+    found = examples()
+    lines = ",\n".join(json.dumps(e, ensure_ascii=False) for e in found)  # one example a line: readable diffs
+    OUT.write_text(f"[\n{lines}\n]\n", encoding="utf-8")
+    print(f"wrote {len(found)} example questions for {len({e['passage'] for e in found})} passages to {OUT}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
