@@ -125,6 +125,10 @@ class PassageVectors:
             raise ValueError("example questions must each name one of the passages")
         object.__setattr__(self, "examples", examples)
         object.__setattr__(self, "example_of", example_of)
+        # passage i's examples, in order of passage: rows order[example_start[i]:example_start[i + 1]]
+        order = np.argsort(example_of, kind="stable")
+        object.__setattr__(self, "_example_rows", examples[order])
+        object.__setattr__(self, "_example_start", np.searchsorted(example_of[order], np.arange(len(self.whole) + 1)))
 
     def __len__(self) -> int:
         return len(self.whole)
@@ -134,16 +138,17 @@ class PassageVectors:
         EXAMPLE_WEIGHT x its closest example question's cosine when that is higher."""
         whole = self.whole[candidates] @ question
         best = whole.copy()
+        asked = np.full(len(candidates), -1.0, dtype=np.float32)
+        examples = examples and len(self.example_of) > 0
         for k, c in enumerate(candidates.tolist()):
             lo, hi = int(self.start[c]), int(self.start[c + 1])
             if hi > lo:
                 best[k] = float((self.sentences[lo:hi] @ question).max())
-        closeness = 0.5 * whole + 0.5 * best
-        if examples and len(self.example_of):
-            asked = np.full(len(self.whole), -1.0, dtype=np.float32)
-            np.maximum.at(asked, self.example_of, self.examples @ question)
-            np.maximum(closeness, EXAMPLE_WEIGHT * asked[candidates], out=closeness)
-        return closeness
+            if examples:
+                lo, hi = int(self._example_start[c]), int(self._example_start[c + 1])
+                if hi > lo:
+                    asked[k] = float((self._example_rows[lo:hi] @ question).max())
+        return np.maximum(0.5 * whole + 0.5 * best, EXAMPLE_WEIGHT * asked)
 
     def group(self, i: int) -> np.ndarray:
         """Passage i's rows: the whole passage first, then its sentences."""
