@@ -5,7 +5,9 @@
 A passage's closeness in meaning to a new question is also taken from the example questions it answers
 (knowledge/semantic.py): "who do I tell when I'm struggling" is closer to an example asked in other words
 than to the standard's own wording. The examples are the answerable questions the encoder is fine-tuned on
-(`TRAINING_SETS` of tools/finetune_encoder.py): never the dev questions, the validation sets, the
+(`TRAINING_SETS` of tools/finetune_encoder.py) and four sets written for examples only (`EXAMPLE_SETS`,
+1,194 questions, two for each passage a manager could ask about: one terse, one plain or a situation in
+everyday words, written from the passages alone): never the dev questions, the validation sets, the
 every-passage set or the sets kept to be measured only, which measure what the examples add (README,
 "Example questions"). Different writers sometimes word a common question alike, so a training question that
 nearly copies a measuring one (rapidfuzz ratio 80 or more, lower-cased, punctuation aside) is left out too:
@@ -29,6 +31,7 @@ OUT = ROOT / "knowledge" / "example_questions.json"
 DEV = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
 MEASURING = ("validation", "unseen", "fresh", "short_unseen", "every_passage")  # with the dev questions
 NEAR_COPY = 80  # rapidfuzz ratio of two normalised questions
+EXAMPLE_SETS = ("examples1_questions", "examples2_questions", "examples3_questions", "examples4_questions")
 
 
 def normalised(question: str) -> str:
@@ -53,7 +56,7 @@ def examples() -> list[dict[str, str]]:
     measuring = [normalised(q) for q in measuring_questions()]
     out: list[dict[str, str]] = []
     seen: set[str] = set()
-    for name in TRAINING_SETS:
+    for name in (*TRAINING_SETS, *EXAMPLE_SETS):
         for line in (QUESTIONS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
             q = json.loads(line) if line.strip() else None
             if not q or q.get("unanswerable") or not q.get("expect_any"):
