@@ -174,6 +174,16 @@ def example_questions() -> tuple[tuple[int, str], ...]:
     return tuple((where[e["passage"]], e["question"]) for e in examples if e.get("passage") in where and e.get("question"))
 
 
+@lru_cache(maxsize=1)
+def not_covered_questions() -> tuple[str, ...]:
+    """The example questions the standards do not cover (`"passage": null`)."""
+    try:
+        examples = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    return tuple(e["question"] for e in examples if e.get("passage") is None and e.get("question"))
+
+
 def vectors_digest() -> str:
     """A fingerprint of what the bundled vectors embed: every passage's texts, the example questions, and
     the encoder."""
@@ -184,6 +194,8 @@ def vectors_digest() -> str:
         digest.update(passage_key(passage).encode())
     for i, question in example_questions():
         digest.update(f"{i}:{text_key(question)}".encode())
+    for question in not_covered_questions():
+        digest.update(f"-:{text_key(question)}".encode())
     return digest.hexdigest()
 
 
@@ -198,13 +210,18 @@ def bundled_vectors():
     try:
         with np.load(VECTORS_FILE) as stored:
             if str(stored["digest"]) == vectors_digest():
-                return PassageVectors(stored["whole"], stored["sentences"], stored["start"], stored["examples"], stored["example_of"])
+                return PassageVectors(
+                    stored["whole"], stored["sentences"], stored["start"], stored["examples"], stored["example_of"], stored["not_covered"]
+                )
     except (OSError, KeyError, ValueError):
         pass
     passages = vectors_of(bundled_passages())[0]
-    examples = example_questions()
+    examples, gaps = example_questions(), not_covered_questions()
     rows = encoder().encode([q for _, q in examples]).astype(np.float16) if examples else None
-    return PassageVectors(passages.whole, passages.sentences, passages.start, rows, np.array([i for i, _ in examples], dtype=np.int64))
+    gap_rows = encoder().encode(list(gaps)).astype(np.float16) if gaps else None
+    return PassageVectors(
+        passages.whole, passages.sentences, passages.start, rows, np.array([i for i, _ in examples], dtype=np.int64), gap_rows
+    )
 
 
 def write_cache() -> Path:
@@ -213,6 +230,7 @@ def write_cache() -> Path:
     CACHE_FILE.write_text(json.dumps(build_cache(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     _bundled.cache_clear()
     example_questions.cache_clear()
+    not_covered_questions.cache_clear()
     bundled_vectors.cache_clear()
     vectors = bundled_vectors()  # the stored ones while the texts they embed are unchanged
     np.savez_compressed(
@@ -223,6 +241,7 @@ def write_cache() -> Path:
         start=vectors.start,
         examples=vectors.examples.astype(np.float16),
         example_of=vectors.example_of,
+        not_covered=vectors.not_covered.astype(np.float16),
     )
     return CACHE_FILE
 

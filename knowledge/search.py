@@ -95,6 +95,8 @@ LONG_EVIDENCE = 12.0  # ... unless it matches this much idf (two or three rare i
 LONG_COVERAGE = 0.2  # ... and at least this share
 MEANING_ANSWERS = 0.45  # ... or when the best passage is this close in meaning (closeness; of 180 questions the
 MEANING_COVERAGE = 0.2  # standards do not cover, none got answered this way) and covers this share of the rarity
+NOT_COVERED = 0.5  # withhold the answer when an example question the standards do not cover is this close ...
+NOT_COVERED_MARGIN = 0.05  # ... and closer than the best passage by this much (README, "Example questions")
 WINDOW_CHARS = 700
 WINDOW_MEANING = 1.0  # the answer's first line: its words' score plus this x its cosine, in units of the best line's
 PAIRS_WITHIN_SENTENCES = True  # a phrase's words must stand together in one sentence or line
@@ -878,6 +880,8 @@ class SearchIndex:
         )
         if not enough or best_words < MIN_SCORE or self._misses_the_main_idea(plan, ranked[0][0]) or self._only_names(plan, ranked[0][0]):
             return []
+        if self._asked_before_and_not_covered(plan.corrected or question, meaning):
+            return []
         hits = []
         vector = question_vector(plan.corrected or question) if SEMANTIC_WEIGHT > 0 and WINDOW_MEANING > 0 else None
         for i, score, coverage in ranked:
@@ -888,6 +892,15 @@ class SearchIndex:
             passage = self.passages[i]
             hits.append(Hit(passage, round(score, 3), round(coverage, 3), self.window(passage, plan, vector)))
         return hits
+
+    def _asked_before_and_not_covered(self, question: str, meaning: float) -> bool:
+        """Nearly a question known to be outside the standards ("private fostering notification - how many
+        days?"), and nearer to it than to the best passage: a neighbouring passage shares its words, not
+        its answer."""
+        if SEMANTIC_WEIGHT <= 0 or not len(self.vectors.not_covered):
+            return False
+        gap = self.vectors.closest_not_covered(question_vector(question))
+        return gap >= NOT_COVERED and gap > meaning + NOT_COVERED_MARGIN
 
     def _misses_the_main_idea(self, plan: QueryPlan, i: int) -> bool:
         """The best passage lacks the question's one idea that holds half its rarity or more ("jury" of "jury

@@ -115,6 +115,7 @@ class PassageVectors:
     start: np.ndarray  # (passages + 1,) offsets into `sentences`
     examples: np.ndarray | None = None  # (example questions, DIM) ...
     example_of: np.ndarray | None = None  # ... and the index of the passage each answers
+    not_covered: np.ndarray | None = None  # (questions the standards do not cover, DIM)
 
     def __post_init__(self) -> None:  # stored as float16, used as float32 (numpy has no fast float16 product)
         object.__setattr__(self, "whole", np.asarray(self.whole, dtype=np.float32))
@@ -125,6 +126,8 @@ class PassageVectors:
             raise ValueError("example questions must each name one of the passages")
         object.__setattr__(self, "examples", examples)
         object.__setattr__(self, "example_of", example_of)
+        gaps = np.zeros((0, DIM), np.float32) if self.not_covered is None else np.asarray(self.not_covered, dtype=np.float32)
+        object.__setattr__(self, "not_covered", gaps.reshape(-1, DIM))
         # passage i's examples, in order of passage: rows order[example_start[i]:example_start[i + 1]]
         order = np.argsort(example_of, kind="stable")
         object.__setattr__(self, "_example_rows", examples[order])
@@ -149,6 +152,10 @@ class PassageVectors:
                 if hi > lo:
                     asked[k] = float((self._example_rows[lo:hi] @ question).max())
         return np.maximum(0.5 * whole + 0.5 * best, EXAMPLE_WEIGHT * asked)
+
+    def closest_not_covered(self, question: np.ndarray) -> float:
+        """The cosine of the question to the closest example question the standards do not cover (-1: none)."""
+        return float((self.not_covered @ question).max()) if len(self.not_covered) else -1.0
 
     def group(self, i: int) -> np.ndarray:
         """Passage i's rows: the whole passage first, then its sentences."""
@@ -179,6 +186,7 @@ def concat(parts: Sequence[PassageVectors]) -> PassageVectors:
         start,
         np.concatenate([p.examples for p in parts]),
         np.concatenate([p.example_of + f for p, f in zip(parts, firsts)]),
+        np.concatenate([p.not_covered for p in parts]),
     )
 
 

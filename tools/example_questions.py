@@ -1,4 +1,5 @@
-"""Write `knowledge/example_questions.json`: questions managers ask, each with the passage that answers it.
+"""Write `knowledge/example_questions.json`: questions managers ask, each with the passage that answers it
+(or none, when the standards do not cover it).
 
     python tools/example_questions.py     # then: python -m knowledge.corpus
 
@@ -13,7 +14,9 @@ every-passage set or the sets kept to be measured only, which measure what the e
 nearly copies a measuring one (rapidfuzz ratio 80 or more, lower-cased, punctuation aside) is left out too:
 otherwise the search would answer that measuring question by looking it up. Each example is paired with the
 first passage whose first 700 characters hold one of its `expect_any` phrases, as the fine-tuning pairs
-them; questions no passage answers are left out.
+them; questions no passage answers are left out. The same sets' questions the standards do not cover
+("maternity pay rates", "private fostering notification") are kept too, with `"passage": null`: a new
+question closer to one of them than to any passage is not answered (knowledge/search.py, NOT_COVERED).
 """
 
 from __future__ import annotations
@@ -59,16 +62,21 @@ def examples() -> list[dict[str, str]]:
     for name in (*TRAINING_SETS, *EXAMPLE_SETS):
         for line in (QUESTIONS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
             q = json.loads(line) if line.strip() else None
-            if not q or q.get("unanswerable") or not q.get("expect_any"):
+            if not q or not (q.get("unanswerable") or q.get("expect_any")):
                 continue
             question = " ".join(q["question"].split())
-            answer = next((p for p in passages if any(e in p.text[:700] for e in q["expect_any"])), None)
-            if answer is None or question.lower() in seen:
+            if q.get("unanswerable"):
+                answer = None
+            else:
+                answer = next((p for p in passages if any(e in p.text[:700] for e in q["expect_any"])), None)
+                if answer is None:
+                    continue
+            if question.lower() in seen:
                 continue
             if process.extractOne(normalised(question), measuring, scorer=fuzz.ratio, score_cutoff=NEAR_COPY):
                 continue  # nearly a measuring question: looked up, it would not be measured
             seen.add(question.lower())
-            out.append({"passage": answer.id, "question": question})
+            out.append({"passage": answer.id if answer else None, "question": question})
     return out
 
 
@@ -76,7 +84,12 @@ def main() -> None:
     found = examples()
     lines = ",\n".join(json.dumps(e, ensure_ascii=False) for e in found)  # one example a line: readable diffs
     OUT.write_text(f"[\n{lines}\n]\n", encoding="utf-8")
-    print(f"wrote {len(found)} example questions for {len({e['passage'] for e in found})} passages to {OUT}", file=sys.stderr)
+    answered = [e for e in found if e["passage"]]
+    print(
+        f"wrote {len(answered)} example questions for {len({e['passage'] for e in answered})} passages"
+        f" and {len(found) - len(answered)} the standards do not cover to {OUT}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -282,7 +282,11 @@ def test_the_example_questions_are_current_and_none_comes_from_a_set_that_measur
         assert kept == written, "run `python tools/example_questions.py`"
     else:  # without the dev questions beside the project, the tool cannot leave out their near-copies
         assert [e for e in written if e in kept] == kept
-    assert len(kept) > 800 and len(example_questions()) == len(kept)  # each names a passage of the corpus
+    from knowledge.corpus import not_covered_questions
+
+    answered = [e for e in kept if e["passage"] is not None]
+    assert len(answered) > 800 and len(example_questions()) == len(answered)  # each names a passage of the corpus
+    assert len(not_covered_questions()) == len(kept) - len(answered) > 50
     measuring = [tool.normalised(q) for q in tool.measuring_questions()]
     assert len(measuring) > 900  # the dev, validation, every-passage and measure-only questions
     near = [e["question"] for e in kept if process.extractOne(tool.normalised(e["question"]), measuring, scorer=fuzz.ratio, score_cutoff=80)]
@@ -298,6 +302,12 @@ def test_the_checked_in_example_vectors_match_the_encoder():
         fresh = semantic.encoder().encode([examples[k][1]])
         assert row_cosines(vectors.examples[k : k + 1], fresh)[0] > 0.98
     assert row_cosines(vectors.examples[:1], semantic.encoder().encode([examples[1][1]]))[0] < 0.98
+    from knowledge.corpus import not_covered_questions
+
+    gaps = not_covered_questions()
+    assert len(vectors.not_covered) == len(gaps)
+    for k in (0, len(gaps) // 2, len(gaps) - 1):
+        assert row_cosines(vectors.not_covered[k : k + 1], semantic.encoder().encode([gaps[k]]))[0] > 0.98
 
 
 def with_examples(vectors, rows, owners):
@@ -318,6 +328,18 @@ def test_a_question_asked_before_in_other_words_brings_its_passage_closer():
     assert after[0] == pytest.approx(max(before[0], semantic.EXAMPLE_WEIGHT * asked), abs=1e-5)
     assert after[0] > before[0] and after[1] == pytest.approx(before[1])  # only the passage it answers gains
     assert vectors.closeness(question, np.array([placement, harm]), examples=False) == pytest.approx(before)
+
+
+def test_the_closest_question_the_standards_do_not_cover_is_found_and_kept_when_corpora_are_joined():
+    passages = parse_document(NEAR_TIE, INFO)
+    plain = semantic.vectors_of(passages)[0]
+    assert plain.closest_not_covered(semantic.question_vector("canteen opening hours")) == -1.0  # none known
+    gaps = semantic.encoder().encode(["canteen opening hours", "parking permit for the town hall"])
+    known = semantic.PassageVectors(plain.whole, plain.sentences, plain.start, not_covered=gaps)
+    close = known.closest_not_covered(semantic.question_vector("when is the canteen open"))
+    assert close == pytest.approx(float(gaps[0] @ semantic.question_vector("when is the canteen open")), abs=1e-5)
+    assert close > known.closest_not_covered(semantic.question_vector("who do I tell about a child at risk")) + 0.2
+    assert len(semantic.concat([plain, known]).not_covered) == 2 and len(semantic.concat([known, known]).not_covered) == 4
 
 
 def test_example_questions_follow_their_passages_when_corpora_are_joined():
@@ -344,3 +366,21 @@ def test_an_example_question_turns_a_near_tie_its_way():
     example = semantic.encoder().encode(["what do I report straight away to the service manager when a placement costs more"])
     assert SearchIndex(passages, vectors=plain)._with_meaning(question, tied)[0][0] == harm
     assert SearchIndex(passages, vectors=with_examples(plain, example, [placement]))._with_meaning(question, tied)[0][0] == placement
+
+
+def test_a_question_near_one_the_standards_do_not_cover_is_not_answered(monkeypatch):
+    """"private fostering" shares words with a passage on communicating with children, but questions about
+    private fostering timescales are known to be outside the standards: the nearer of the two wins."""
+    from knowledge import build_index
+
+    index = build_index()
+    question = "how many days do we have to notify about a private fostering arrangement"
+    plan, fused, (_, _, meaning) = index.index._ranked(question)
+    gap = index.index.vectors.closest_not_covered(semantic.question_vector(question))
+    assert gap >= search_module.NOT_COVERED and gap > meaning + search_module.NOT_COVERED_MARGIN
+    assert index.search(question) == []
+    monkeypatch.setattr(search_module, "NOT_COVERED", 2.0)
+    assert index.search(question)  # the words alone would have answered it
+    monkeypatch.undo()
+    # a question the standards do cover, near an answered example, is answered as before
+    assert index.search("rtw meeting after sickness - when")
