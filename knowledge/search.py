@@ -96,7 +96,9 @@ LONG_COVERAGE = 0.2  # ... and at least this share
 MEANING_ANSWERS = 0.45  # ... or when the best passage is this close in meaning (closeness; of 180 questions the
 MEANING_COVERAGE = 0.2  # standards do not cover, none got answered this way) and covers this share of the rarity
 NOT_COVERED = 0.5  # withhold the answer when an example question the standards do not cover is this close ...
-NOT_COVERED_MARGIN = 0.05  # ... and closer than the best passage by this much (README, "Example questions")
+NOT_COVERED_MARGIN = 0.05  # ... and closer than the best passage by this much ...
+NOT_COVERED_COVERAGE = 0.7  # ... unless the best passage holds this share of the question's rarity (README,
+# "Questions the standards do not cover": "return to work interview" is close to "return home interview")
 WINDOW_CHARS = 700
 WINDOW_MEANING = 1.0  # the answer's first line: its words' score plus this x its cosine, in units of the best line's
 PAIRS_WITHIN_SENTENCES = True  # a phrase's words must stand together in one sentence or line
@@ -880,7 +882,7 @@ class SearchIndex:
         )
         if not enough or best_words < MIN_SCORE or self._misses_the_main_idea(plan, ranked[0][0]) or self._only_names(plan, ranked[0][0]):
             return []
-        if self._asked_before_and_not_covered(plan.corrected or question, meaning):
+        if best_coverage < NOT_COVERED_COVERAGE and self._asked_before_and_not_covered(plan.corrected or question, meaning):
             return []
         hits = []
         vector = question_vector(plan.corrected or question) if SEMANTIC_WEIGHT > 0 and WINDOW_MEANING > 0 else None
