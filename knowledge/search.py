@@ -49,7 +49,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from knowledge.glossary import CHAT_WORDS, GLOSSARY, rewrite
+from knowledge.glossary import ACRONYMS, CHAT_WORDS, GLOSSARY, rewrite
 from knowledge.parse import StructuredPassage, roles_in
 from knowledge.semantic import PassageVectors, question_vector, sentences_of, vectors_of
 
@@ -99,6 +99,8 @@ NOT_COVERED = 0.5  # withhold the answer when an example question the standards 
 NOT_COVERED_MARGIN = 0.05  # ... and closer than the best passage by this much ...
 NOT_COVERED_COVERAGE = 0.7  # ... unless the best passage holds this share of the question's rarity (README,
 # "Questions the standards do not cover": "return to work interview" is close to "return home interview")
+FAR_MEANING = 0.35  # withhold a best passage this far in meaning (closeness below this) ...
+FAR_COVERAGE = 0.7  # ... that holds less than this share of the question's rarity (README, "Far in meaning")
 WINDOW_CHARS = 700
 WINDOW_MEANING = 1.0  # the answer's first line: its words' score plus this x its cosine, in units of the best line's
 PAIRS_WITHIN_SENTENCES = True  # a phrase's words must stand together in one sentence or line
@@ -314,6 +316,34 @@ ABBREVIATION_MIN = 4  # a chat abbreviation this long or longer ("freq", "perf",
 ABBREVIATION_MAX = 7
 ABBREVIATION_TRUST = 0.8  # ... is read as the corpus word it begins, trusted like an acronym's spelling-out
 REAL_WORD_ZIPF = 3.0  # an unknown question word this common in everyday English is spelt right: never "corrected"
+
+
+ACRONYM_MAX = 6  # an acronym of up to this many letters ...
+EVERYDAY_ACRONYM_ZIPF = 4.0  # ... as common as this in everyday English ("smart", "oh") is spelt out only in capitals
+
+
+@lru_cache(maxsize=1)
+def _spelt_out() -> tuple[dict[str, str], re.Pattern[str]]:
+    """Each acronym of the glossary and its first spelling-out ("wfh" -> "working from home")."""
+    table = {
+        entry[0]: next(p for p in entry[1:] if " " in p or len(p) > ACRONYM_MAX)
+        for entry in ACRONYMS
+        if " " not in entry[0] and len(entry[0]) <= ACRONYM_MAX and any(" " in p or len(p) > ACRONYM_MAX for p in entry[1:])
+    }
+    return table, re.compile(r"\b(" + "|".join(sorted(map(re.escape, table), key=len, reverse=True)) + r")\b", re.I)
+
+
+def spell_out(question: str) -> str:
+    """The question with the glossary's acronyms spelt out, for the sentence encoder, which learnt few of them."""
+    table, pattern = _spelt_out()
+
+    def spelt(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if not word.isupper() and everyday_zipf(word.lower()) >= EVERYDAY_ACRONYM_ZIPF:
+            return word  # "smart goals", "oh no": everyday words, unless typed as an acronym
+        return table[word.lower()]
+
+    return pattern.sub(spelt, question)
 
 
 @lru_cache(maxsize=4096)
@@ -884,6 +914,8 @@ class SearchIndex:
             return []
         if best_coverage < NOT_COVERED_COVERAGE and self._asked_before_and_not_covered(plan.corrected or question, meaning):
             return []
+        if SEMANTIC_WEIGHT > 0 and best_coverage < FAR_COVERAGE and self._far_in_meaning(plan.corrected or question, ranked[0][0], meaning):
+            return []
         hits = []
         vector = question_vector(plan.corrected or question) if SEMANTIC_WEIGHT > 0 and WINDOW_MEANING > 0 else None
         for i, score, coverage in ranked:
@@ -894,6 +926,14 @@ class SearchIndex:
             passage = self.passages[i]
             hits.append(Hit(passage, round(score, 3), round(coverage, 3), self.window(passage, plan, vector)))
         return hits
+
+    def _far_in_meaning(self, question: str, best: int, meaning: float) -> bool:
+        """The best passage is far in meaning from the question, read as asked and with its acronyms spelt
+        out (the encoder learnt few: "WFH set up guidance")."""
+        if meaning >= FAR_MEANING:
+            return False
+        spelt = spell_out(question)
+        return spelt == question or self._closeness(spelt, best) < FAR_MEANING
 
     def _asked_before_and_not_covered(self, question: str, meaning: float) -> bool:
         """Nearly a question known to be outside the standards ("private fostering notification - how many

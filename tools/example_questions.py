@@ -9,7 +9,7 @@ than to the standard's own wording. The examples are the answerable questions th
 (`TRAINING_SETS` of tools/finetune_encoder.py) and four sets written for examples only (`EXAMPLE_SETS`,
 1,194 questions, two for each passage a manager could ask about: one terse, one plain or a situation in
 everyday words, written from the passages alone): never the dev questions, the validation sets, the
-every-passage set or the sets kept to be measured only, which measure what the examples add (README,
+every-passage set, the off-topic sets or the sets kept to be measured only, which measure what the examples add (README,
 "Example questions"). Different writers sometimes word a common question alike, so a training question that
 nearly copies a measuring one (rapidfuzz ratio 80 or more, lower-cased, punctuation aside) is left out too:
 otherwise the search would answer that measuring question by looking it up. Each example is paired with the
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "tests" / "knowledge"
 OUT = ROOT / "knowledge" / "example_questions.json"
 DEV = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
-MEASURING = ("validation", "unseen", "fresh", "short_unseen", "every_passage")  # with the dev questions
+MEASURING = ("validation", "unseen", "fresh", "short_unseen", "every_passage", "offtopic")  # with the dev questions
 NEAR_COPY = 80  # rapidfuzz ratio of two normalised questions
 EXAMPLE_SETS = ("examples1_questions", "examples2_questions", "examples3_questions", "examples4_questions")
 

@@ -196,7 +196,8 @@ def test_missing_vectors_are_computed_once_and_stored(cli, standards, db_url, mo
 
 @pytest.mark.parametrize(
     ("coverage", "meaning", "answered"),
-    [(0.45, 0.60, True), (0.30, 0.50, True), (0.45, 0.40, False), (0.15, 0.90, False), (0.50, 0.10, True)],
+    # enough of the words answer whatever the meaning (0.75); half of them, far in meaning, do not (0.50, 0.10)
+    [(0.45, 0.60, True), (0.30, 0.50, True), (0.45, 0.40, False), (0.15, 0.90, False), (0.50, 0.10, False), (0.75, 0.10, True)],
 )
 def test_a_passage_close_in_meaning_is_answered_with_less_of_the_words(monkeypatch, coverage, meaning, answered):
     index = SearchIndex(parse_document(NEAR_TIE, INFO))
@@ -393,3 +394,35 @@ def test_a_question_near_one_the_standards_do_not_cover_is_not_answered(monkeypa
     assert gap >= search_module.NOT_COVERED and gap > meaning + search_module.NOT_COVERED_MARGIN
     assert max(coverage, fused[0][2]) >= search_module.NOT_COVERED_COVERAGE
     assert index.search(question) and "return to work" in index.search(question)[0].passage.text.lower()
+
+
+# ---- far in meaning ---------------------------------------------------------------------------------
+
+
+def test_a_best_passage_far_in_meaning_that_holds_little_of_the_question_is_withheld(monkeypatch):
+    """"setting up a desk at home" shares words with a passage on keeping records confidential (desk, home),
+    which means something else: without the rule that passage would be the answer."""
+    from knowledge import build_index
+
+    index = build_index()
+    question = "guidance on setting up a desk at home"
+    plan, fused, (_, coverage, meaning) = index.index._ranked(question)
+    assert meaning < search_module.FAR_MEANING and max(coverage, fused[0][2]) < search_module.FAR_COVERAGE
+    assert index.search(question) == []
+    monkeypatch.setattr(search_module, "FAR_MEANING", -1.0)
+    assert index.search(question)
+
+
+def test_an_acronym_the_encoder_does_not_know_is_spelt_out_before_a_passage_is_judged_far():
+    from knowledge import build_index
+    from knowledge.search import spell_out
+
+    assert spell_out("wfh equipment guidance") == "working from home equipment guidance"
+    assert spell_out("SMART actions") == "specific measurable achievable realistic timely actions"
+    assert spell_out("smart goals") == "smart goals" and spell_out("oh no") == "oh no"  # everyday words, in lower case
+    index = build_index()
+    question = "wfh equipment guidance"
+    plan, fused, (_, coverage, meaning) = index.index._ranked(question)
+    assert meaning < search_module.FAR_MEANING <= index.index._closeness(spell_out(question), fused[0][0])
+    answer = index.search(question)
+    assert answer and "working" in answer[0].passage.text.lower()
