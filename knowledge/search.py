@@ -100,6 +100,7 @@ NOT_COVERED_MARGIN = 0.05  # ... and closer than the best passage by this much .
 NOT_COVERED_COVERAGE = 0.7  # ... unless the best passage holds this share of the question's rarity (README,
 # "Questions the standards do not cover": "return to work interview" is close to "return home interview")
 FAR_MEANING = 0.35  # withhold a best passage this far in meaning (closeness below this) ...
+FAR_MEANING_PLAIN = 0.3  # ... or this far, for a passage no example question speaks for (an imported one) ...
 FAR_COVERAGE = 0.7  # ... that holds less than this share of the question's rarity (README, "Far in meaning")
 WINDOW_CHARS = 700
 WINDOW_MEANING = 1.0  # the answer's first line: its words' score plus this x its cosine, in units of the best line's
@@ -930,10 +931,11 @@ class SearchIndex:
     def _far_in_meaning(self, question: str, best: int, meaning: float) -> bool:
         """The best passage is far in meaning from the question, read as asked and with its acronyms spelt
         out (the encoder learnt few: "WFH set up guidance")."""
-        if meaning >= FAR_MEANING:
+        far = FAR_MEANING if self.vectors.has_examples(best) else FAR_MEANING_PLAIN  # examples bring passages closer
+        if meaning >= far:
             return False
         spelt = spell_out(question)
-        return spelt == question or self._closeness(spelt, best) < FAR_MEANING
+        return spelt == question or self._closeness(spelt, best) < far
 
     def _asked_before_and_not_covered(self, question: str, meaning: float) -> bool:
         """Nearly a question known to be outside the standards ("private fostering notification - how many

@@ -153,6 +153,10 @@ class PassageVectors:
                     asked[k] = float((self._example_rows[lo:hi] @ question).max())
         return np.maximum(0.5 * whole + 0.5 * best, EXAMPLE_WEIGHT * asked)
 
+    def has_examples(self, i: int) -> bool:
+        """Whether passage i answers any example question (an imported document's passages answer none)."""
+        return bool(self._example_start[i + 1] > self._example_start[i])
+
     def closest_not_covered(self, question: np.ndarray) -> float:
         """The cosine of the question to the closest example question the standards do not cover (-1: none)."""
         return float((self.not_covered @ question).max()) if len(self.not_covered) else -1.0

@@ -426,3 +426,19 @@ def test_an_acronym_the_encoder_does_not_know_is_spelt_out_before_a_passage_is_j
     assert meaning < search_module.FAR_MEANING <= index.index._closeness(spell_out(question), fused[0][0])
     answer = index.search(question)
     assert answer and "working" in answer[0].passage.text.lower()
+
+
+def test_a_passage_no_example_speaks_for_is_judged_far_at_a_lower_closeness(monkeypatch):
+    """An imported document's passages answer no example question, so they are never as close as bundled ones
+    that do: they are withheld only below FAR_MEANING_PLAIN."""
+    passages = parse_document(NEAR_TIE, INFO)
+    plain = semantic.vectors_of(passages)[0]
+    example = semantic.encoder().encode(["who do I tell about a child at risk"])
+    vectors = with_examples(plain, example, [1])
+    assert vectors.has_examples(1) and not vectors.has_examples(0)
+    index = SearchIndex(passages, vectors=vectors)
+    between = (search_module.FAR_MEANING_PLAIN + search_module.FAR_MEANING) / 2
+    assert search_module.FAR_MEANING_PLAIN < search_module.FAR_MEANING
+    assert not index._far_in_meaning("a question", 0, between)  # no examples: not far at this closeness ...
+    assert index._far_in_meaning("a question", 1, between)  # ... but far for a passage examples speak for
+    assert index._far_in_meaning("a question", 0, search_module.FAR_MEANING_PLAIN - 0.01)
