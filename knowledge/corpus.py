@@ -163,25 +163,25 @@ def bundled_tokens():
 bundled_passages.cache_clear = _bundled.cache_clear  # type: ignore[attr-defined]
 
 
+def _examples() -> list[dict]:
+    """The entries of `example_questions.json` (none when it is missing or unreadable)."""
+    try:
+        return json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+
+
 @lru_cache(maxsize=1)
 def example_questions() -> tuple[tuple[int, str], ...]:
     """(passage index in `bundled_passages()`, question) for each example question whose passage exists."""
-    try:
-        examples = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ()
     where = {p.id: i for i, p in enumerate(bundled_passages())}
-    return tuple((where[e["passage"]], e["question"]) for e in examples if e.get("passage") in where and e.get("question"))
+    return tuple((where[e["passage"]], e["question"]) for e in _examples() if e.get("passage") in where and e.get("question"))
 
 
 @lru_cache(maxsize=1)
 def not_covered_questions() -> tuple[str, ...]:
     """The example questions the standards do not cover (`"passage": null`)."""
-    try:
-        examples = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ()
-    return tuple(e["question"] for e in examples if e.get("passage") is None and e.get("question"))
+    return tuple(e["question"] for e in _examples() if e.get("passage") is None and e.get("question"))
 
 
 def vectors_digest() -> str:
