@@ -101,6 +101,7 @@ NOT_COVERED_COVERAGE = 0.7  # ... unless the best passage holds this share of th
 # "Questions the standards do not cover": "return to work interview" is close to "return home interview")
 FAR_MEANING = 0.35  # withhold a best passage this far in meaning (closeness below this) ...
 FAR_MEANING_PLAIN = 0.3  # ... or this far, for a passage no example question speaks for (an imported one) ...
+SPELT_MEANING = True  # closeness in meaning also reads the question with its acronyms spelt out
 FAR_COVERAGE = 0.7  # ... that holds less than this share of the question's rarity (README, "Far in meaning")
 WINDOW_CHARS = 700
 WINDOW_MEANING = 1.0  # the answer's first line: its words' score plus this x its cosine, in units of the best line's
@@ -334,12 +335,15 @@ def _spelt_out() -> tuple[dict[str, str], re.Pattern[str]]:
     return table, re.compile(r"\b(" + "|".join(sorted(map(re.escape, table), key=len, reverse=True)) + r")\b", re.I)
 
 
-def spell_out(question: str) -> str:
-    """The question with the glossary's acronyms spelt out, for the sentence encoder, which learnt few of them."""
+def spell_out(question: str, keep: frozenset[str] = frozenset()) -> str:
+    """The question with the glossary's acronyms spelt out, for the sentence encoder, which learnt few of them;
+    the acronyms in `keep` (names of councils and documents: "NPT") stay as written."""
     table, pattern = _spelt_out()
 
     def spelt(m: re.Match[str]) -> str:
         word = m.group(0)
+        if word.lower() in keep:
+            return word
         if not word.isupper() and everyday_zipf(word.lower()) >= EVERYDAY_ACRONYM_ZIPF:
             return word  # "smart goals", "oh no": everyday words, unless typed as an acronym
         return table[word.lower()]
@@ -1018,14 +1022,14 @@ class SearchIndex:
             plan = self.plan(question)
             ranked = self._rank(plan) if plan.groups and self.size else []
             # the meaning of the question as the asker meant it: with its spelling slips corrected
-            fused = self._with_meaning(plan.corrected or question, ranked)
-            meaning = self._closeness(plan.corrected or question, fused[0][0]) if fused and SEMANTIC_WEIGHT > 0 else 0.0
+            asked = plan.corrected or question
+            closeness = self._meaning_of(asked, np.array([i for i, _, _ in ranked], dtype=np.int64)) if ranked and SEMANTIC_WEIGHT > 0 else None
+            fused = self._with_meaning(closeness, ranked)
+            meaning = float(closeness[[i for i, _, _ in ranked].index(fused[0][0])]) if closeness is not None else 0.0
             cached = (plan, fused, (ranked[0][1], ranked[0][2], meaning) if ranked else (0.0, 0.0, 0.0))
             # words and meaning agree: the best by words alone is the best by both, and no candidate is closer
             # in meaning to the question
-            agreed = bool(fused) and SEMANTIC_WEIGHT > 0 and fused[0][0] == ranked[0][0] and fused[0][0] == self._closest(
-                plan.corrected or question, ranked
-            )
+            agreed = closeness is not None and fused[0][0] == ranked[0][0] and fused[0][0] == ranked[int(np.argmax(closeness))][0]
             with self._lock:  # adapters answer on worker threads
                 while len(self._recent) >= 64:
                     self._agreed.pop(next(iter(self._recent)), None)
@@ -1127,22 +1131,29 @@ class SearchIndex:
         reranked.sort(key=lambda r: -r[1])
         return reranked
 
-    def _closest(self, question: str, ranked: list[tuple[int, float, float]]) -> int:
-        """The candidate closest in meaning to the question."""
-        ids = np.array([i for i, _, _ in ranked], dtype=np.int64)
-        return int(ids[int(np.argmax(self.vectors.closeness(question_vector(question), ids)))])
-
     def _closeness(self, question: str, i: int) -> float:
-        return float(self.vectors.closeness(question_vector(question), np.array([i], dtype=np.int64))[0])
+        return float(self._meaning_of(question, np.array([i], dtype=np.int64))[0])
 
-    def _with_meaning(self, question: str | np.ndarray, ranked: list[tuple[int, float, float]]) -> list[tuple[int, float, float]]:
-        """The word ranking re-ordered by closeness in meaning: each candidate gains SEMANTIC_WEIGHT x its
-        cosine to the question, in units of the best word score. Words find the candidates; meaning breaks
-        their near-ties ("who do I raise it with" when two passages share the question's words)."""
-        if not ranked or SEMANTIC_WEIGHT <= 0:
+    def _meaning_of(self, question: str, ids: np.ndarray) -> np.ndarray:
+        """Each passage's closeness in meaning to the question, as asked or with its acronyms spelt out,
+        whichever is closer ("SM gave advice": the encoder learnt few acronyms, the standards write "Service
+        Manager"; a passage that uses the acronym itself stays close to the question as asked)."""
+        return self.vectors.closeness(self._readings(question), ids)
+
+    def _readings(self, question: str) -> np.ndarray:
+        """The question's vector, and with its acronyms spelt out its second vector (one row each)."""
+        asked = question_vector(question)
+        spelt = spell_out(question, self.alias_vocab) if SPELT_MEANING else question  # "NPT" names documents
+        return asked if spelt == question else np.stack([asked, question_vector(spelt)])
+
+    def _with_meaning(self, question: str | np.ndarray | None, ranked: list[tuple[int, float, float]]) -> list[tuple[int, float, float]]:
+        """The word ranking re-ordered by closeness in meaning (to the question, or given: one value per
+        candidate): each candidate gains SEMANTIC_WEIGHT x its closeness, in units of the best word score.
+        Words find the candidates; meaning breaks their near-ties ("who do I raise it with" when two passages
+        share the question's words)."""
+        if not ranked or question is None or SEMANTIC_WEIGHT <= 0:
             return ranked
-        vector = question_vector(question) if isinstance(question, str) else question
-        closeness = self.vectors.closeness(vector, np.array([i for i, _, _ in ranked], dtype=np.int64))
+        closeness = self._meaning_of(question, np.array([i for i, _, _ in ranked], dtype=np.int64)) if isinstance(question, str) else question
         best = ranked[0][1]
         fused = [(i, score + SEMANTIC_WEIGHT * best * float(c), coverage) for (i, score, coverage), c in zip(ranked, closeness)]
         fused.sort(key=lambda r: -r[1])

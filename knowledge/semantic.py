@@ -138,20 +138,25 @@ class PassageVectors:
 
     def closeness(self, question: np.ndarray, candidates: np.ndarray, examples: bool = True) -> np.ndarray:
         """For each candidate passage index: the mean of its whole-passage and best-sentence cosines, or
-        EXAMPLE_WEIGHT x its closest example question's cosine when that is higher."""
-        whole = self.whole[candidates] @ question
+        EXAMPLE_WEIGHT x its closest example question's cosine when that is higher.
+
+        `question` may also be several readings of one question, one row each: then each candidate's
+        closeness is that of the reading closest to it.
+        """
+        forms = np.atleast_2d(question).T  # (DIM, readings)
+        whole = self.whole[candidates] @ forms
         best = whole.copy()
-        asked = np.full(len(candidates), -1.0, dtype=np.float32)
+        asked = np.full(whole.shape, -1.0, dtype=np.float32)
         examples = examples and len(self.example_of) > 0
         for k, c in enumerate(candidates.tolist()):
             lo, hi = int(self.start[c]), int(self.start[c + 1])
             if hi > lo:
-                best[k] = float((self.sentences[lo:hi] @ question).max())
+                best[k] = (self.sentences[lo:hi] @ forms).max(axis=0)
             if examples:
                 lo, hi = int(self._example_start[c]), int(self._example_start[c + 1])
                 if hi > lo:
-                    asked[k] = float((self._example_rows[lo:hi] @ question).max())
-        return np.maximum(0.5 * whole + 0.5 * best, EXAMPLE_WEIGHT * asked)
+                    asked[k] = (self._example_rows[lo:hi] @ forms).max(axis=0)
+        return np.maximum(0.5 * whole + 0.5 * best, EXAMPLE_WEIGHT * asked).max(axis=1)
 
     def has_examples(self, i: int) -> bool:
         """Whether passage i answers any example question (an imported document's passages answer none)."""

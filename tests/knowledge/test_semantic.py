@@ -413,7 +413,7 @@ def test_a_best_passage_far_in_meaning_that_holds_little_of_the_question_is_with
     assert index.search(question)
 
 
-def test_an_acronym_the_encoder_does_not_know_is_spelt_out_before_a_passage_is_judged_far():
+def test_an_acronym_the_encoder_does_not_know_is_spelt_out_before_a_passage_is_judged_far(monkeypatch):
     from knowledge import build_index
     from knowledge.search import spell_out
 
@@ -422,10 +422,41 @@ def test_an_acronym_the_encoder_does_not_know_is_spelt_out_before_a_passage_is_j
     assert spell_out("smart goals") == "smart goals" and spell_out("oh no") == "oh no"  # everyday words, in lower case
     index = build_index()
     question = "wfh equipment guidance"
+    # read as asked only, the best passage is far in meaning; the far rule reads it again spelt out and answers
+    monkeypatch.setattr(search_module, "SPELT_MEANING", False)
+    index.index._recent.clear()
     plan, fused, (_, coverage, meaning) = index.index._ranked(question)
     assert meaning < search_module.FAR_MEANING <= index.index._closeness(spell_out(question), fused[0][0])
     answer = index.search(question)
     assert answer and "working" in answer[0].passage.text.lower()
+    # and the ranking's own closeness reads it spelt out too
+    monkeypatch.setattr(search_module, "SPELT_MEANING", True)
+    index.index._recent.clear()
+    plan, fused, (_, coverage, meaning) = index.index._ranked(question)
+    assert meaning >= search_module.FAR_MEANING
+    assert "working" in index.search(question)[0].passage.text.lower()
+
+
+def test_closeness_in_meaning_is_the_closer_of_the_question_as_asked_and_spelt_out():
+    """"SM gave advice": the encoder learnt few acronyms, so each candidate is as close as the nearer of the
+    question as typed and with its acronyms spelt out; council names ("NPT") stay as typed, since they name
+    documents the search already prefers."""
+    from knowledge import build_index
+    from knowledge.search import spell_out
+
+    index = build_index().index
+    question = "SM gave advice on one of my cases"
+    spelt = spell_out(question, index.alias_vocab)
+    assert spelt == "service manager gave advice on one of my cases"
+    ids = np.arange(index.size, dtype=np.int64)
+    asked = index.vectors.closeness(semantic.question_vector(question), ids)
+    read = index.vectors.closeness(semantic.question_vector(spelt), ids)
+    combined = index._meaning_of(question, ids)
+    assert np.allclose(combined, np.maximum(asked, read))
+    assert (read > asked).any() and (asked > read).any()  # both readings decide somewhere
+    assert "npt" in index.alias_vocab
+    assert spell_out("how did NPT cut sickness", index.alias_vocab) == "how did NPT cut sickness"
+    assert spell_out("how did NPT cut sickness") == "how did neath port talbot cut sickness"
 
 
 def test_a_passage_no_example_speaks_for_is_judged_far_at_a_lower_closeness(monkeypatch):
