@@ -466,6 +466,7 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("beforehand", "in advance", "prior to"),
     ("bits", "parts", "sections", "elements"),
     ("redo", "refresh", "renew", "review", "repeat"),
+    ("refresh", "update", "renew", "review"),
     ("hanging on to", "retain", "retaining", "retention"),
     ("hang on to", "retain", "retention"),
     ("holding on to", "retain", "retaining", "retention"),
@@ -859,6 +860,10 @@ CHAT_WORDS: dict[str, str] = {
     "uni": "university", "dev": "development", "fam": "family", "till": "until", "trng": "training", "exec": "executive", "execs": "executives",
     "jan": "january", "feb": "february", "apr": "april", "jun": "june", "jul": "july", "aug": "august",
     "sep": "september", "sept": "september", "oct": "october", "nov": "november", "dec": "december",
+    "prog": "programme", "progs": "programmes", "approx": "approximately", "req": "requirement", "reqs": "requirements",
+    "govt": "government", "org": "organisation", "orgs": "organisations", "hrs": "hours", "mins": "minutes",
+    "stats": "statistics", "asst": "assistant", "mngr": "manager", "mngrs": "managers", "quals": "qualifications",
+    "qual": "qualification", "cert": "certificate", "certs": "certificates",
 }
 
 ACRONYM_WEIGHT = 0.8  # an acronym's spelling-out counts a little less than the words the asker typed

@@ -548,6 +548,18 @@ def test_chat_shorthand_for_days_and_sessions_is_read_as_words(index):
     assert "session" in words_asked and "preparing" in words_asked
 
 
+def test_chat_shorthand_that_is_also_an_everyday_word_is_read_as_the_standards_word(index):
+    # "prog" is common enough in everyday English ("prog rock") that the search would never correct it:
+    # the shorthand table reads it as "programme", so the induction programme answers
+    plan = index.index.plan("how long is the induction prog in sefton")
+    assert "programme" in [g.word for g in plan.groups] and "prog" not in [g.word for g in plan.groups]
+    answer = index.search("how long is the induction prog in sefton")
+    assert answer and "induction programme" in answer[0].passage.text
+    # "refreshing" an assessment is updating it
+    groups = {g.word: g for g in index.index.plan("how often do assessments need refreshing").groups}
+    assert any("updat" in alt[0] for alt in groups["refreshing"].alts), groups["refreshing"].alts
+
+
 def test_a_real_word_the_standards_never_use_is_not_corrected_into_one_they_do(index):
     # "notification" is not a slip for "identification", nor "lunch" for "launch": the standards do not
     # cover private fostering notifications, and a wrong correction would make them seem to
