@@ -37,10 +37,12 @@ from __future__ import annotations
 
 import bisect
 import math
+import os
 import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -101,6 +103,7 @@ NOT_COVERED_COVERAGE = 0.7  # ... unless the best passage holds this share of th
 # "Questions the standards do not cover": "return to work interview" is close to "return home interview")
 FAR_MEANING = 0.35  # withhold a best passage this far in meaning (closeness below this) ...
 FAR_MEANING_PLAIN = 0.3  # ... or this far, for a passage no example question speaks for (an imported one) ...
+ENCODING_THREADS = 2  # questions being encoded at once, beside the searches ranking by words
 SPELT_MEANING = True  # closeness in meaning also reads the question with its acronyms spelt out
 FAR_COVERAGE = 0.7  # ... that holds less than this share of the question's rarity (README, "Far in meaning")
 WINDOW_CHARS = 700
@@ -333,6 +336,27 @@ def _spelt_out() -> tuple[dict[str, str], re.Pattern[str]]:
         if " " not in entry[0] and len(entry[0]) <= ACRONYM_MAX and any(" " in p or len(p) > ACRONYM_MAX for p in entry[1:])
     }
     return table, re.compile(r"\b(" + "|".join(sorted(map(re.escape, table), key=len, reverse=True)) + r")\b", re.I)
+
+
+_BACKGROUND: ThreadPoolExecutor | None = None
+_BACKGROUND_LOCK = threading.Lock()
+
+
+def _background() -> ThreadPoolExecutor:
+    """The threads that encode questions while the search ranks by words."""
+    global _BACKGROUND
+    with _BACKGROUND_LOCK:
+        if _BACKGROUND is None:
+            _BACKGROUND = ThreadPoolExecutor(max_workers=ENCODING_THREADS, thread_name_prefix="encode")
+        return _BACKGROUND
+
+
+def _forget_background() -> None:
+    global _BACKGROUND
+    _BACKGROUND = None  # a forked child has none of its parent's threads
+
+
+os.register_at_fork(after_in_child=_forget_background)
 
 
 def spell_out(question: str, keep: frozenset[str] = frozenset()) -> str:
@@ -1020,10 +1044,20 @@ class SearchIndex:
         cached = self._recent.get(question)
         if cached is None:
             plan = self.plan(question)
-            ranked = self._rank(plan) if plan.groups and self.size else []
-            # the meaning of the question as the asker meant it: with its spelling slips corrected
+            # the meaning of the question as the asker meant it: with its spelling slips corrected; the encoder
+            # reads it on another thread while this one ranks by words (onnxruntime releases the GIL)
             asked = plan.corrected or question
-            closeness = self._meaning_of(asked, np.array([i for i, _, _ in ranked], dtype=np.int64)) if ranked and SEMANTIC_WEIGHT > 0 else None
+            readings = (
+                [_background().submit(question_vector, text) for text in self._reading_texts(asked)]
+                if plan.groups and self.size and SEMANTIC_WEIGHT > 0
+                else []
+            )
+            ranked = self._rank(plan) if plan.groups and self.size else []
+            closeness = (
+                self.vectors.closeness(np.stack([r.result() for r in readings]), np.array([i for i, _, _ in ranked], dtype=np.int64))
+                if ranked and readings
+                else None
+            )
             fused = self._with_meaning(closeness, ranked)
             meaning = float(closeness[[i for i, _, _ in ranked].index(fused[0][0])]) if closeness is not None else 0.0
             cached = (plan, fused, (ranked[0][1], ranked[0][2], meaning) if ranked else (0.0, 0.0, 0.0))
@@ -1142,9 +1176,12 @@ class SearchIndex:
 
     def _readings(self, question: str) -> np.ndarray:
         """The question's vector, and with its acronyms spelt out its second vector (one row each)."""
-        asked = question_vector(question)
-        spelt = spell_out(question, self.alias_vocab) if SPELT_MEANING else question  # "NPT" names documents
-        return asked if spelt == question else np.stack([asked, question_vector(spelt)])
+        return np.stack([question_vector(text) for text in self._reading_texts(question)])
+
+    def _reading_texts(self, question: str) -> list[str]:
+        """The question as asked and, when it has acronyms, with them spelt out ("NPT" names documents: kept)."""
+        spelt = spell_out(question, self.alias_vocab) if SPELT_MEANING else question
+        return [question] if spelt == question else [question, spelt]
 
     def _with_meaning(self, question: str | np.ndarray | None, ranked: list[tuple[int, float, float]]) -> list[tuple[int, float, float]]:
         """The word ranking re-ordered by closeness in meaning (to the question, or given: one value per
