@@ -311,9 +311,7 @@ def everyday_weight(phrase: str) -> float:
     A word the standards rarely use gets a high idf, but if it is an everyday word ("supposed", "never",
     "done") it is not what the question is about; a rare English word ("laptop", "appraisal") keeps its weight.
     """
-    from wordfreq import zipf_frequency
-
-    zipf = min((zipf_frequency(w, "en", wordlist="small") for w in phrase.split()), default=0.0)
+    zipf = min((everyday_zipf(w) for w in phrase.split()), default=0.0)
     return max(GENERAL_MIN, min(1.0, 1.0 - (zipf - GENERAL_FROM) / GENERAL_SPAN * (1.0 - GENERAL_MIN)))
 
 
@@ -377,9 +375,45 @@ def spell_out(question: str, keep: frozenset[str] = frozenset()) -> str:
 
 @lru_cache(maxsize=4096)
 def everyday_zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
+    """A word's Zipf frequency in everyday English: wordfreq's "small" English list."""
+    if _PLAIN_WORD.fullmatch(word):
+        return _everyday_table().get(word, 0.0)
+    from wordfreq import zipf_frequency  # digits, apostrophes, other scripts: wordfreq's own tokenising
 
     return zipf_frequency(word, "en", wordlist="small")
+
+
+_PLAIN_WORD = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=1)
+def _everyday_table() -> dict[str, float]:
+    """wordfreq's small English list read from its data file, as `wordfreq.zipf_frequency` reads it for a
+    plain lower-case word. Importing wordfreq itself (its tokenisers, langcodes, ftfy) costs a quarter of a
+    second of start-up; the file is a list of buckets of words, bucket i holding the words of frequency
+    10^(-i/100), rounded to three significant digits (a test compares every word with wordfreq's answer)."""
+    import gzip
+    import importlib.util
+    from pathlib import Path
+
+    import msgpack
+
+    spec = importlib.util.find_spec("wordfreq")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "small_en.msgpack.gz"
+    with gzip.open(path, "rb") as f:
+        data = msgpack.load(f, raw=False)
+    header, buckets = data[0], data[1:]
+    if not isinstance(header, dict) or header.get("format") != "cB" or header.get("version") != 1:
+        raise ValueError(f"unexpected wordfreq data: {header!r}")
+    table: dict[str, float] = {}
+    for i, bucket in enumerate(buckets):
+        if bucket:
+            freq = 10 ** (-i / 100)
+            freq = round(freq, math.floor(-math.log10(freq)) + 3)
+            zipf = round(math.log10(freq) + 9, 2)
+            for w in bucket:
+                table[w] = zipf  # as wordfreq reads it: a word in two buckets has the later one
+    return table
 
 
 _VARIANT_SPELLINGS = (

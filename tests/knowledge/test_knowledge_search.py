@@ -203,6 +203,21 @@ def test_everyday_words_the_standards_seldom_use_weigh_less(index):
     assert groups["never"] < 0.5 * groups["cancel"]
 
 
+def test_everyday_frequencies_read_from_wordfreqs_file_are_wordfreqs_own():
+    """The search reads wordfreq's English list from its data file (importing wordfreq costs a quarter of a
+    second of start-up): every plain word must get the Zipf frequency wordfreq itself gives."""
+    from wordfreq import zipf_frequency
+
+    from knowledge.search import _everyday_table, everyday_zipf
+
+    table = _everyday_table()
+    plain = [w for w in table if w.isascii() and w.isalpha() and w.islower()]
+    assert len(plain) > 20_000
+    assert [w for w in plain if table[w] != zipf_frequency(w, "en", wordlist="small")] == []
+    for word in ("qwertyzz", "don't", "2023", "café"):  # unknown, and the words wordfreq tokenises itself
+        assert everyday_zipf(word) == zipf_frequency(word, "en", wordlist="small")
+
+
 def test_chat_contractions_without_apostrophes_are_stop_words(index):
     words_ = [g.word for g in index.index.plan("im not sure theyre doing supervision").groups]
     assert "im" not in words_ and "theyre" not in words_ and "supervision" in words_
