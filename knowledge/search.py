@@ -103,9 +103,9 @@ NOT_COVERED_COVERAGE = 0.7  # ... unless the best passage holds this share of th
 # "Questions the standards do not cover": "return to work interview" is close to "return home interview")
 FAR_MEANING = 0.35  # withhold a best passage this far in meaning (closeness below this) ...
 FAR_MEANING_PLAIN = 0.3  # ... or this far, for a passage no example question speaks for (an imported one) ...
-ENCODING_THREADS = 2  # questions being encoded at once, beside the searches ranking by words
-SPELT_MEANING = True  # closeness in meaning also reads the question with its acronyms spelt out
 FAR_COVERAGE = 0.7  # ... that holds less than this share of the question's rarity (README, "Far in meaning")
+SPELT_MEANING = True  # closeness in meaning: the nearer of the question as typed and with its acronyms spelt out
+ENCODING_THREADS = 2  # questions being encoded at once, beside the searches ranking by words
 WINDOW_CHARS = 700
 WINDOW_MEANING = 1.0  # the answer's first line: its words' score plus this x its cosine, in units of the best line's
 PAIRS_WITHIN_SENTENCES = True  # a phrase's words must stand together in one sentence or line
