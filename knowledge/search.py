@@ -535,10 +535,13 @@ TIMESCALE_WEIGHT = 0.5  # below a synonym (0.55): a timescale somewhere in the p
 
 def _sentence_score(toks: frozenset[str], group_alts) -> float:
     """The rarity of the question's ideas one sentence holds: per idea, its best alternative whose words
-    are all in the sentence."""
-    return sum(
-        idf * max((w for alt, w in alts if all(t in toks for t in alt)), default=0.0) for idf, alts in group_alts
-    )
+    are all in the sentence (`group_alts`: per idea, its rarity and its alternatives as (stem set, weight))."""
+    return sum(idf * max((w for alt, w in alts if alt <= toks), default=0.0) for idf, alts in group_alts)
+
+
+def _alternative_sets(plan: QueryPlan) -> list[tuple[float, list[tuple[frozenset[str], float]]]]:
+    """Per idea of the question: its rarity and its alternatives as (set of stems, weight)."""
+    return [(g.idf, [(frozenset(alt), w) for alt, w in g.alts.items()]) for g in plan.groups]
 
 
 def _holds(group: Group, here: frozenset[str]) -> bool:
@@ -690,6 +693,7 @@ class SearchIndex:
         self.section_role_index = {r: np.array(v, dtype=np.int32) for r, v in section_members.items()}
         self._piece_cache: dict[int, list[tuple[str, frozenset[str]]]] = {}
         self._sentence_sets: dict[int, list[frozenset[str]]] = {}  # passage -> its sentences' stems (index side)
+        self._where: dict[int, dict[str, list[int]]] = {}  # passage -> each stem's positions in it
         self._recent: dict[str, tuple[QueryPlan, list[tuple[int, float, float]]]] = {}
         self._agreed: dict[str, bool] = {}  # question -> words and meaning chose the same best passage
         self._lock = threading.Lock()
@@ -1047,15 +1051,15 @@ class SearchIndex:
     def _sentence_scores(self, i: int, plan: QueryPlan) -> list[float]:
         """Each sentence's (or line's) score: the rarity of the question's ideas it holds, a phrase only
         when all its words are in the sentence ("day 4" is not any line that says "day")."""
-        group_alts = [(g.idf, list(g.alts.items())) for g in plan.groups]
+        group_alts = _alternative_sets(plan)
         return [_sentence_score(toks, group_alts) for _, toks in self._pieces(i)]
 
-    def _best_sentence(self, i: int, group_alts: list[tuple[float, list[tuple[tuple[str, ...], float]]]]) -> float:
+    def _best_sentence(self, i: int, group_alts: list[tuple[float, list[tuple[frozenset[str], float]]]]) -> float:
         """The score of passage i's best sentence or list item: the question's ideas that stand together."""
         present = self.token_sets[i]
         here = []
         for idf, alts in group_alts:
-            found = [(alt, w) for alt, w in alts if all(t in present for t in alt)]
+            found = [(alt, w) for alt, w in alts if alt <= present]
             if found:
                 here.append((idf, found))
         if len(here) < 2:
@@ -1188,7 +1192,7 @@ class SearchIndex:
                 term_groups[term].append(g)
         idfs = [g.idf for g in plan.groups]
         exact = [(g.word, g.idf / idf_sum) for g in plan.groups if " " not in g.word and len(g.word) >= 5 and g.word not in LIGHT_WORDS]
-        group_alts = [(g.idf, list(g.alts.items())) for g in plan.groups]
+        group_alts = _alternative_sets(plan)
         for i in top.tolist():
             bonus = self._proximity(term_groups, idfs, i) + FUZZY_WEIGHT * fuzz.token_set_ratio(query_text, self.joined[i])
             if SENTENCE_WEIGHT:
@@ -1268,10 +1272,20 @@ class SearchIndex:
         """Bonus for consecutive question words that also stand close together in the passage."""
         if len(idfs) < 2:
             return 0.0
+        where = self._where.get(i)
+        if where is None:  # each stem's positions in the passage, kept: a passage is a candidate again and again
+            found: dict[str, list[int]] = defaultdict(list)
+            for j, t in enumerate(self.token_seqs[i]):
+                found[t].append(j)
+            where = dict(found)
+            if len(self._where) < 50_000:
+                self._where[i] = where
         positions: list[list[int]] = [[] for _ in idfs]
-        for j, t in enumerate(self.token_seqs[i]):
-            for g in term_groups.get(t, ()):
-                positions[g].append(j)
+        for t, gs in term_groups.items():
+            at = where.get(t)
+            if at:
+                for g in gs:
+                    positions[g].extend(at)
         bonus = 0.0
         for g in range(len(idfs) - 1):
             a, b_ = positions[g], positions[g + 1]
