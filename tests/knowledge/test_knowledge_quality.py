@@ -77,6 +77,10 @@ EVERY_PASSAGE = HERE / "every_passage_questions.jsonl"
 # headings alone; used like the validation sets, by totals only, to choose the "far in meaning" rule (README)
 OFFTOPIC1 = HERE / "offtopic1_questions.jsonl"
 OFFTOPIC2 = HERE / "offtopic2_questions.jsonl"
+# ninth session (2026-11-30): two more sets written from the sources alone by writers who saw no code and no
+# other set (a dev-like mix; full sentences from newer managers), measured once when written, not looked at since
+FRESH2 = HERE / "fresh2_questions.jsonl"
+FRESH3 = HERE / "fresh3_questions.jsonl"
 
 # Measured floors (see README "Standards Q&A"); the targets are top-1 0.90, top-3 0.97, abstain 0.80.
 FLOORS = {
@@ -115,6 +119,8 @@ FLOORS = {
     "every_passage": {"top1": 0.52, "top3": 0.62, "abstain": 0.0},
     "offtopic1": {"abstain": 0.83},
     "offtopic2": {"abstain": 0.9},
+    "fresh2": {"top1": 0.94, "top3": 0.98, "abstain": 1.0},
+    "fresh3": {"top1": 0.94, "top3": 0.96, "abstain": 1.0},
 }
 
 
@@ -147,6 +153,7 @@ def test_answer_quality_meets_the_measured_floor(name):
         "diagnostic12": DIAGNOSTIC12, "unseen9": UNSEEN9,
         "validation1": VALIDATION1, "validation2": VALIDATION2, "validation3": VALIDATION3,
         "every_passage": EVERY_PASSAGE, "offtopic1": OFFTOPIC1, "offtopic2": OFFTOPIC2,
+        "fresh2": FRESH2, "fresh3": FRESH3,
     }[name]
     if name == "dev" and not DEV.exists():
         path, name = OWN, "own"
