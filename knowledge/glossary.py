@@ -79,6 +79,16 @@ ACRONYMS: tuple[tuple[str, ...], ...] = (
     ("cyps", "children and young people services"),
     ("sswb", "social services and well-being", "social services and wellbeing"),
     ("bsl", "british sign language", "sign language", "interpreters"),
+    # acronyms the standards themselves use, spelt out somewhere in them
+    ("taf", "team around the family"),
+    ("qaf", "quality assurance framework"),
+    ("mss", "manager's self service", "managers self service"),
+    ("fss", "family support strategy"),
+    ("ssia", "social services improvement agency"),
+    ("scp", "serious concerns protocol"),
+    ("cpa", "child protection advisor"),
+    ("lhb", "local health board"),
+    ("la", "local authority"),
     ("supervision contract", "supervision agreement"),
 )
 
