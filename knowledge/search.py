@@ -82,6 +82,7 @@ SENTENCE_WEIGHT = 0.9  # the best single sentence (or list item) matching the qu
 LONG_GROUPS = 8  # a question of this many ideas or more describes a situation ...
 UNKNOWN_IN_LONG_WEIGHT = 0.3  # ... where a word the standards never use counts this share of its rarity
 SEMANTIC_WEIGHT = 2.5  # closeness in meaning (cosine) counts this share of the best word score (README, "Meaning")
+FURTHER_COVERAGE = 0.5  # a second or third result holds at least this share of MIN_COVERAGE
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
 MIN_COVERAGE = 0.48  # below this share of the question's rarity the search abstains
 AGREED_COVERAGE = 0.38  # ... or this much when words and meaning choose the same best passage
@@ -988,7 +989,7 @@ class SearchIndex:
         for i, score, coverage in ranked:
             if len(hits) >= limit or score < RELATIVE_FLOOR * best_score:
                 break  # ranked by score: nothing further is close enough to the best
-            if hits and coverage < MIN_COVERAGE * 0.7:
+            if hits and coverage < MIN_COVERAGE * FURTHER_COVERAGE:
                 continue  # further results must be relevant in their own right, not just the next best
             passage = self.passages[i]
             hits.append(Hit(passage, round(score, 3), round(coverage, 3), self.window(passage, plan, vector)))
