@@ -37,12 +37,10 @@ from __future__ import annotations
 
 import bisect
 import math
-import os
 import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -53,7 +51,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge.glossary import ACRONYMS, CHAT_WORDS, GLOSSARY, rewrite
 from knowledge.parse import StructuredPassage, roles_in
-from knowledge.semantic import PassageVectors, question_vector, sentences_of, vectors_of
+from knowledge.semantic import PassageVectors, question_vector, question_vector_soon, sentences_of, vectors_of
 
 K1 = 1.2
 B = 0.75
@@ -106,7 +104,6 @@ FAR_MEANING = 0.35  # withhold a best passage this far in meaning (closeness bel
 FAR_MEANING_PLAIN = 0.3  # ... or this far, for a passage no example question speaks for (an imported one) ...
 FAR_COVERAGE = 0.7  # ... that holds less than this share of the question's rarity (README, "Far in meaning")
 SPELT_MEANING = True  # closeness in meaning: the nearer of the question as typed and with its acronyms spelt out
-ENCODING_THREADS = 2  # questions being encoded at once, beside the searches ranking by words
 WINDOW_CHARS = 700
 WINDOW_MEANING = 1.0  # the answer's first line: its words' score plus this x its cosine, in units of the best line's
 PAIRS_WITHIN_SENTENCES = True  # a phrase's words must stand together in one sentence or line
@@ -335,27 +332,6 @@ def _spelt_out() -> tuple[dict[str, str], re.Pattern[str]]:
         if " " not in entry[0] and len(entry[0]) <= ACRONYM_MAX and any(" " in p or len(p) > ACRONYM_MAX for p in entry[1:])
     }
     return table, re.compile(r"\b(" + "|".join(sorted(map(re.escape, table), key=len, reverse=True)) + r")\b", re.I)
-
-
-_BACKGROUND: ThreadPoolExecutor | None = None
-_BACKGROUND_LOCK = threading.Lock()
-
-
-def _background() -> ThreadPoolExecutor:
-    """The threads that encode questions while the search ranks by words."""
-    global _BACKGROUND
-    with _BACKGROUND_LOCK:
-        if _BACKGROUND is None:
-            _BACKGROUND = ThreadPoolExecutor(max_workers=ENCODING_THREADS, thread_name_prefix="encode")
-        return _BACKGROUND
-
-
-def _forget_background() -> None:
-    global _BACKGROUND
-    _BACKGROUND = None  # a forked child has none of its parent's threads
-
-
-os.register_at_fork(after_in_child=_forget_background)
 
 
 def spell_out(question: str, keep: frozenset[str] = frozenset()) -> str:
@@ -1087,7 +1063,7 @@ class SearchIndex:
             # reads it on another thread while this one ranks by words (onnxruntime releases the GIL)
             asked = plan.corrected or question
             readings = (
-                [_background().submit(question_vector, text) for text in self._reading_texts(asked)]
+                [question_vector_soon(text) for text in self._reading_texts(asked)]
                 if plan.groups and self.size and SEMANTIC_WEIGHT > 0
                 else []
             )

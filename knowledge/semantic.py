@@ -20,7 +20,7 @@ import hashlib
 import os
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -108,6 +108,29 @@ def encoder() -> Encoder:
 def question_vector(question: str) -> np.ndarray:
     """A question's vector (cached: the answer and its see-also ask twice)."""
     return encoder().encode([question])[0]
+
+
+ENCODING_THREADS = 2  # questions encoded at once, beside the searches that go on ranking by words
+_background: ThreadPoolExecutor | None = None
+
+
+def question_vector_soon(question: str) -> Future:
+    """A question's vector, computed on one of the encoding threads (onnxruntime releases the GIL), so the
+    caller can rank by words meanwhile; `.result()` waits for it."""
+    global _background
+    with _encoder_lock:
+        if _background is None:
+            _background = ThreadPoolExecutor(max_workers=ENCODING_THREADS, thread_name_prefix="encode")
+        pool = _background
+    return pool.submit(question_vector, question)
+
+
+def _forget_background() -> None:
+    global _background
+    _background = None  # a forked child has none of its parent's threads
+
+
+os.register_at_fork(after_in_child=_forget_background)
 
 
 def sentences_of(text: str) -> list[str]:
