@@ -854,6 +854,21 @@ EVERYDAY: tuple[tuple[str, ...], ...] = (
     ("hit targets", "met", "achieve", "milestones and targets"),
     ("drill down", "analyse", "investigate", "understand why"),
     ("get to the bottom of", "investigate", "understand why"),
+    # a judgement call on a case is a decision ("I made a call on their case"; "made a call" alone may be a phone call)
+    ("made a call on", "decision", "decided"),
+    ("make a call on", "decision", "decide"),
+    ("made the call on", "decision", "decided"),
+    ("make the call on", "decision", "decide"),
+    # advice given on the hoof ("a SW grabbed me in the corridor") is informal supervision, outside formal sessions
+    ("in the corridor", "informal supervision", "point of need", "outside of formal supervision"),
+    ("grabbed me", "advice sought", "point of need", "informal"),
+    ("collared me", "advice sought", "point of need", "informal"),
+    ("caught me", "advice sought", "point of need", "informal"),
+    # a worker's honesty is what the standards call professional integrity
+    ("honesty", "integrity", "honest"),
+    ("honest", "integrity"),
+    ("dishonest", "integrity", "conduct"),
+    ("dishonesty", "integrity", "conduct"),
 )
 
 # Chat spellings of everyday words, read as the words (questions only: the standards are written in full).
@@ -909,8 +924,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (re.compile(r"\b(?:can\s?not|can'?t|don'?t|do not|does not|doesn'?t|won'?t|will not|couldn'?t|could not) agree\b", re.I),
      " disagree "),
     (re.compile(r"\bpro-?formas?\b", re.I), " proforma "),
-    # "take the files home", "take paperwork out of the office": moving them off the premises
-    (re.compile(r"\b(?:take|takes|taking|took|taken|bring|bringing)\b((?:\s+[\w']+){1,3}?)\s+(?:home|out of the (?:office|building)|off[- ]?site)\b", re.I),
+    # "take the files home", "take a pile of case papers home", "take paperwork out of the office": moving them off
+    # the premises (not "take time to reflect at home": the words between name what is carried)
+    (re.compile(r"\b(?:take|takes|taking|took|taken|bring|bringing)\b((?:\s+(?!(?:to|at|in|for|and|or|with|when|while|from)\b)[\w']+){1,5}?)\s+(?:home|out of the (?:office|building)|off[- ]?site)\b", re.I),
      r"\1 move outside premises"),
     # "phone no", "tel no.": a number, not a refusal
     (re.compile(r"\b(phone|tel|telephone|mobile|contact|fax)\s+no\b\.?", re.I), r"\1 number"),

@@ -129,6 +129,8 @@ def test_everyday_workplace_words_reach_the_standards_words_one_way():
         ("what goes in a return to work meeting", True),
         ("how often is supervision for a newly qualified worker", False),
         ("what were the competency areas managers were assessed on", True),
+        ("what has to be written into a supervision agreement", True),
+        ("what must the agreement specify", True),
         ("key principles of the act", True),
         ("what are the values of the council", True),
         ("what are managers expected to do about budgets", False),
@@ -948,11 +950,43 @@ def test_informal_is_not_inform():
     assert stem("informally") == stem("informal") != stem("inform") == stem("information")
 
 
-@pytest.mark.parametrize(("word", "other"), [("busy", "business"), ("carefully", "care"), ("positive", "position"), ("integrity", "integrate")])
+@pytest.mark.parametrize(("word", "other"), [("busy", "business"), ("carefully", "care"), ("positive", "position"), ("integrity", "integrate"), ("allowance", "allowed")])
 def test_words_the_stemmer_would_merge_stay_apart(word, other):
     from knowledge.search import stem
 
     assert stem(word) != stem(other)
+
+
+def test_an_allowance_is_not_permission(index):
+    """"Allowance" is money paid; the stemmer made it "allow" (permitted), so a question about an allowance the
+    standards never mention was answered by a passage that "allows" students to fast-track."""
+    question = "do I get an allowance for being a practice educator for a student?"
+    group = next(g for g in index.index.plan(question).groups if g.word == "allowance")
+    assert not any(stems[0].startswith("allow") and stems != ("allowanc",) for stems in group.alts)
+    assert index.search(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "meaning"),
+    [
+        ("a SW grabbed me in the corridor and I made a call on their case", "point of need"),
+        ("a SW grabbed me in the corridor and I made a call on their case", "decision"),
+        ("worried about a worker's honesty", "integrity"),
+    ],
+)
+def test_everyday_situations_read_as_the_standards_words(question, meaning):
+    from knowledge.glossary import GLOSSARY
+
+    phrases = [k for k in GLOSSARY if f" {k} " in f" {question.lower().replace(chr(39) + 's', '')} "]
+    assert any(meaning in (alt for alt, _ in GLOSSARY[k]) for k in phrases), phrases
+
+
+def test_situations_told_in_everyday_words_find_their_standard(index):
+    """Told as a story: an on-the-hoof decision is recorded by the manager; case papers stay on the premises."""
+    corridor = index.search("A SW grabbed me in the corridor and I made a call on their case. Should they write that up or me?")
+    assert corridor and "recorded by the manager responsible not the practitioner" in corridor[0].passage.text
+    papers = index.search("Can I take a pile of case papers home to read over the weekend?")
+    assert papers and "Keep confidential documents inside Sefton MBC premises" in papers[0].passage.text
 
 
 
