@@ -864,6 +864,19 @@ EVERYDAY: tuple[tuple[str, ...], ...] = (
     ("grabbed me", "advice sought", "point of need", "informal"),
     ("collared me", "advice sought", "point of need", "informal"),
     ("caught me", "advice sought", "point of need", "informal"),
+    # working beside someone every day ("my SW sits right next to me") is the standards' "close daily proximity"
+    ("next to me", "close daily proximity", "proximity"),
+    ("right next to", "close daily proximity", "proximity"),
+    ("sit next to", "close daily proximity", "proximity"),
+    ("sits next to", "close daily proximity", "proximity"),
+    # "before we sit down": before the meeting
+    ("sit down", "meeting", "meet"),
+    # handing out work: allocation
+    ("dishing out", "allocate", "allocation"),
+    ("dish out", "allocate", "allocation"),
+    ("handing out", "allocate", "allocation"),
+    ("hand out", "allocate", "allocation"),
+    ("farming out", "allocate", "allocation"),
     # a worker's honesty is what the standards call professional integrity
     ("honesty", "integrity", "honest"),
     ("honest", "integrity"),
@@ -888,7 +901,7 @@ CHAT_WORDS: dict[str, str] = {
     "prog": "programme", "progs": "programmes", "approx": "approximately", "req": "requirement", "reqs": "requirements",
     "govt": "government", "org": "organisation", "orgs": "organisations", "hrs": "hours", "mins": "minutes",
     "stats": "statistics", "asst": "assistant", "mngr": "manager", "mngrs": "managers", "quals": "qualifications",
-    "qual": "qualification", "cert": "certificate", "certs": "certificates",
+    "qual": "qualification", "cert": "certificate", "certs": "certificates", "re": "about",  # "questions re PDR"
 }
 
 ACRONYM_WEIGHT = 0.8  # an acronym's spelling-out counts a little less than the words the asker typed
@@ -928,6 +941,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     # the premises (not "take time to reflect at home": the words between name what is carried)
     (re.compile(r"\b(?:take|takes|taking|took|taken|bring|bringing)\b((?:\s+(?!(?:to|at|in|for|and|or|with|when|while|from)\b)[\w']+){1,5}?)\s+(?:home|out of the (?:office|building)|off[- ]?site)\b", re.I),
      r"\1 move outside premises"),
+    # "put her induction together", "pull the plan together": the verb and its particle read as one phrase
+    (re.compile(r"\b(put|puts|putting|pull|pulls|pulling|pulled)\s+((?:[\w']+\s+){1,3}?)together\b", re.I), r"\1 together \2"),
     # "phone no", "tel no.": a number, not a refusal
     (re.compile(r"\b(phone|tel|telephone|mobile|contact|fax)\s+no\b\.?", re.I), r"\1 number"),
     # a court's order is one thing, not an "order" (a sequence) nor "supervision" (a Supervision Order is a legal order)

@@ -431,6 +431,18 @@ def _stemmed_glossary() -> tuple[dict[tuple[str, ...], list[tuple[tuple[str, ...
     return table, max(len(k) for k in table)
 
 
+def _in_glossary_phrase(ws: list[str], i: int, glossary: dict, longest: int) -> bool:
+    """Whether word i of a question stands in a phrase of two or more words that the glossary reads."""
+    stems = [stem(w) for w in ws[max(0, i - longest + 1) : i + longest]]
+    at = min(i, longest - 1)  # word i's place in `stems`
+    return any(
+        tuple(stems[a : a + n]) in glossary
+        for n in range(2, longest + 1)
+        for a in range(max(0, at - n + 1), at + 1)
+        if a + n <= len(stems)
+    )
+
+
 @dataclass(frozen=True)
 class Hit:
     """A search result: the passage, its score and the window of its text that best answers the question."""
@@ -783,6 +795,8 @@ class SearchIndex:
                 continue
             if self.knows(stem(w)) or (stem(w),) in glossary or (w,) in glossary:
                 continue
+            if _in_glossary_phrase(ws, i, glossary, longest):
+                continue  # part of a phrase the glossary reads ("dishing out" is allocation, not "wishing")
             if everyday_zipf(w) >= REAL_WORD_ZIPF:
                 # a real word, not a slip ("notification" is not "identification", "lunch" not "launch"):
                 # only its other spelling is read as the word the standards use ("counseling" ~ "counselling")

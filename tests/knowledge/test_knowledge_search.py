@@ -981,12 +981,31 @@ def test_everyday_situations_read_as_the_standards_words(question, meaning):
     assert any(meaning in (alt for alt, _ in GLOSSARY[k]) for k in phrases), phrases
 
 
+def test_a_word_of_a_glossary_phrase_is_not_taken_for_a_slip(index):
+    """"dishing" is rare in everyday English, so it looked like a slip for "wishing"; with "out" it is a phrase the
+    glossary reads as allocation."""
+    plan = index.index.plan("SM is counting my two new ASYEs as full heads when dishing out cases")
+    assert "wishing" not in [g.word for g in plan.groups]
+    group = next(g for g in plan.groups if g.word == "dishing out")
+    assert ("alloc",) in group.alts
+
+
+def test_a_verb_and_its_particle_read_as_one_phrase_around_their_object():
+    from knowledge.glossary import rewrite
+
+    assert "put together her induction" in rewrite("whose job is it to put her induction together")
+    assert "pulling together the" in rewrite("pulling the plan together")
+    assert rewrite("put the whole of the team together") == "put the whole of the team together"  # five words between: not one verb
+
+
 def test_situations_told_in_everyday_words_find_their_standard(index):
     """Told as a story: an on-the-hoof decision is recorded by the manager; case papers stay on the premises."""
     corridor = index.search("A SW grabbed me in the corridor and I made a call on their case. Should they write that up or me?")
     assert corridor and "recorded by the manager responsible not the practitioner" in corridor[0].passage.text
     papers = index.search("Can I take a pile of case papers home to read over the weekend?")
     assert papers and "Keep confidential documents inside Sefton MBC premises" in papers[0].passage.text
+    beside = index.search("My NPT SW sits right next to me and we talk cases all day. Can we just drop formal supervision to every couple of months?")
+    assert beside and "close daily proximity" in beside[0].passage.text
 
 
 
