@@ -79,7 +79,40 @@ def sources_digest() -> str:
         digest.update((SOURCES_DIR / filename).read_bytes())
     for name in _CODE:
         digest.update((Path(__file__).with_name(name)).read_bytes())
+    if EXAMPLES_FILE.exists():  # the example questions' words are index tokens of their passages
+        digest.update(EXAMPLES_FILE.read_bytes())
     return digest.hexdigest()
+
+
+def _with_examples(passages: list[StructuredPassage], tokens: list) -> list:
+    """The passages' index tokens with the content stems of the example questions each answers."""
+    from dataclasses import replace
+
+    from knowledge.glossary import CHAT_WORDS
+    from knowledge.search import REAL_WORD_ZIPF, STOP_WORDS, everyday_zipf, stem, words
+
+    vocabulary = {s for t in tokens for s in (*t.body, *t.title)}
+
+    def stems_of(question: str) -> list[str]:
+        # read as a question is read; a word neither the standards nor everyday English use is a slip of the
+        # example's writer, not a word to match
+        out = []
+        for w in (CHAT_WORDS.get(w, w) for w in words(question)):
+            if w in STOP_WORDS or (len(w) < 2 and not w.isdigit()):
+                continue
+            if stem(w) in vocabulary or w.isdigit() or everyday_zipf(w) >= REAL_WORD_ZIPF:
+                out.append(stem(w))
+        return out
+
+    where = {p.id: i for i, p in enumerate(passages)}
+    asked: dict[int, list[list[str]]] = {}
+    for entry in _examples():
+        i = where.get(entry.get("passage"))
+        if i is not None and entry.get("question"):
+            stems = stems_of(entry["question"])
+            if stems:
+                asked.setdefault(i, []).append(stems)
+    return [replace(t, asked=asked.get(i, [])) for i, t in enumerate(tokens)]
 
 
 def _parse_all() -> list[StructuredPassage]:
@@ -94,7 +127,7 @@ def build_cache() -> dict:
     from knowledge.search import passage_tokens, stem
 
     passages = _parse_all()
-    tokens = [passage_tokens(p) for p in passages]
+    tokens = _with_examples(passages, [passage_tokens(p) for p in passages])
     surface = sorted({w for t in tokens for w in t.surface})
     return {
         "digest": sources_digest(),
@@ -112,6 +145,7 @@ def build_cache() -> dict:
                 "title": t.title,
                 "surface": t.surface,
                 "breaks": t.breaks,
+                "asked": t.asked,
             }
             for p, t in zip(passages, tokens)
         ],
@@ -144,10 +178,10 @@ def _bundled():
                     appendices=tuple(item["appendices"]),
                 )
             )
-            tokens.append(PassageTokens(item["body"], item["title"], item["surface"], item["breaks"]))
+            tokens.append(PassageTokens(item["body"], item["title"], item["surface"], item["breaks"], item.get("asked", [])))
         return tuple(passages), tuple(tokens)
     passages = _parse_all()
-    return tuple(passages), tuple(passage_tokens(p) for p in passages)
+    return tuple(passages), tuple(_with_examples(passages, [passage_tokens(p) for p in passages]))
 
 
 def bundled_passages() -> tuple[StructuredPassage, ...]:

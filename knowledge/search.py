@@ -79,6 +79,8 @@ LONG_TYPO_SIMILARITY = 0.7  # ... so it is corrected at a lower similarity
 SENTENCE_WEIGHT = 0.9  # the best single sentence (or list item) matching the question: words that answer it together
 LONG_GROUPS = 8  # a question of this many ideas or more describes a situation ...
 UNKNOWN_IN_LONG_WEIGHT = 0.3  # ... where a word the standards never use counts this share of its rarity
+ASKED_WEIGHT = 0.3  # a question word found only in the passage's example questions counts this share of its idf ...
+ASKED_COVER = 0.8  # ... and this share of its place in the question's coverage (README, "Words of the examples")
 SEMANTIC_WEIGHT = 2.5  # closeness in meaning (cosine) counts this share of the best word score (README, "Meaning")
 FURTHER_COVERAGE = 0.5  # a second or third result holds at least this share of MIN_COVERAGE
 RELATIVE_FLOOR = 0.3  # a second or third result scores at least this share of the best
@@ -202,7 +204,8 @@ def content_stems(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class PassageTokens:
-    """What the index needs of a passage: body stems in order, section-path stems, surface words.
+    """What the index needs of a passage: body stems in order, section-path stems, surface words, and the stems
+    of the example questions that speak for it (`knowledge/example_questions.json`; none for an import).
 
     `breaks` are the positions in `body` where a new sentence or line starts: two words either side of one
     are not a phrase ("... the team.\n- Meetings ..." is not "team meeting").
@@ -212,6 +215,7 @@ class PassageTokens:
     title: list[str]
     surface: list[str]
     breaks: list[int] = field(default_factory=list)
+    asked: list[list[str]] = field(default_factory=list)  # the content stems of each example question it answers
 
 
 _SENTENCE_END = re.compile(r"(?<=[.;!?:])\s+(?=[A-Z0-9\"“(-])|\n|\s\|\s")
@@ -591,6 +595,23 @@ class SearchIndex:
             for a, b in zip(t.title, t.title[1:]):
                 pair_post[pair_key(a, b)].add(i)
         self.pairs = {k: np.fromiter(sorted(v), np.int32, len(v)) for k, v in pair_post.items()}
+        # the words of the example questions each passage answers: everyday words the passage itself never uses
+        # ("sits right next to me" of "close daily proximity"), a weak field of their own
+        asked_post: dict[str, set[int]] = defaultdict(set)
+        asked_pairs: dict[str, set[int]] = defaultdict(set)
+        for i, t in enumerate(tokens):
+            for question in t.asked:
+                for term in question:
+                    asked_post[term].add(i)
+                for a, b in zip(question, question[1:]):
+                    asked_pairs[pair_key(a, b)].add(i)
+        self.asked = {k: np.fromiter(sorted(v), np.int32, len(v)) for k, v in asked_post.items()}
+        self.asked_pairs = {k: np.fromiter(sorted(v), np.int32, len(v)) for k, v in asked_pairs.items()}
+        # a word only the examples use matches as rare as they make it, but is not a word of the standards: the
+        # question's spelling is still corrected against the standards' own words (an example may hold a slip)
+        self.asked_idf = {
+            term: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5)) for term, ids in self.asked.items() if term not in self.idf
+        }
         surface: dict[str, str] = {}
         for t in tokens:
             for w in t.surface:
@@ -1234,11 +1255,14 @@ class SearchIndex:
         n = self.size
         contribution = np.zeros(n, dtype=np.float32)
         present = np.ones(n, dtype=bool)
+        asked = np.ones(n, dtype=bool) if ASKED_WEIGHT or ASKED_COVER else np.zeros(n, dtype=bool)
         per_stem = weight / math.sqrt(len(stems))
+        rarest = 0.0
         for term in stems:
-            idf = self.idf.get(term)
+            idf = self.idf.get(term, self.asked_idf.get(term))
             if idf is None:
                 return None, None
+            rarest = max(rarest, idf)
             here = np.zeros(n, dtype=bool)
             posting = self.body.get(term)
             if posting is not None:
@@ -1249,16 +1273,31 @@ class SearchIndex:
                 contribution[tids] += idf * per_stem * TITLE_WEIGHT
                 here[tids] = True
             present &= here
+            if asked.any():
+                in_examples = np.zeros(n, dtype=bool)
+                eids = self.asked.get(term)
+                if eids is not None:
+                    in_examples[eids] = True
+                asked &= in_examples
         for a, b in zip(stems, stems[1:]):
             adjacent = np.zeros(n, dtype=bool)
             ids = self.pairs.get(pair_key(a, b))
-            if ids is None:
-                return None, None
-            adjacent[ids] = True
+            if ids is not None:
+                adjacent[ids] = True
             present &= adjacent
+            if asked.any():
+                in_examples = np.zeros(n, dtype=bool)
+                eids = self.asked_pairs.get(pair_key(a, b))
+                if eids is not None:
+                    in_examples[eids] = True
+                asked &= in_examples
+        asked &= ~present  # the examples speak for a passage only where its own words do not
+        if not present.any() and not asked.any():
+            return None, None
         contribution *= present
-        rarity = min(1.0, max(self.idf[t] for t in stems) / group_idf) if group_idf > 0 else 1.0
-        return contribution, present.astype(np.float32) * (weight * rarity)
+        contribution[asked] += rarest * weight * ASKED_WEIGHT
+        rarity = min(1.0, rarest / group_idf) if group_idf > 0 else 1.0
+        return contribution, (present + asked * ASKED_COVER).astype(np.float32) * (weight * rarity)
 
     def _proximity(self, term_groups: dict[str, list[int]], idfs: list[float], i: int) -> float:
         """Bonus for consecutive question words that also stand close together in the passage."""

@@ -2,6 +2,8 @@
 
 import re
 
+import numpy as np
+
 import pytest
 
 from knowledge import build_index
@@ -12,6 +14,21 @@ from knowledge.search import WINDOW_CHARS
 @pytest.fixture(scope="module")
 def index():
     return build_index()
+
+
+@pytest.fixture
+def without_example_words(index, monkeypatch):
+    """Rules about the passages' own words, tested with the example questions' words (README, "Words of the
+    examples") set aside: many of the questions below are themselves examples now."""
+    import knowledge.search as search
+
+    monkeypatch.setattr(search, "ASKED_WEIGHT", 0.0)
+    monkeypatch.setattr(search, "ASKED_COVER", 0.0)
+    index.index._recent.clear()
+    index.index._agreed.clear()
+    yield
+    index.index._recent.clear()
+    index.index._agreed.clear()
 
 
 def texts(results):
@@ -394,7 +411,7 @@ def test_the_first_day_is_day_1(index):
     assert "Day 1 - Absence should be reported" in top.passage.text
 
 
-def test_a_long_question_describing_a_situation_is_answered_when_the_evidence_is_strong(index):
+def test_a_long_question_describing_a_situation_is_answered_when_the_evidence_is_strong(index, without_example_words):
     # a manager pasting a paragraph: no passage covers half its ideas, but one matches several rare ones
     long_question = (
         "Hi, I have a worker in my team who has been off sick for about three weeks now with what the GP says is "
@@ -918,7 +935,7 @@ def test_go_in_a_contents_question_is_not_a_topic(index):
     assert "go" not in words_of and any("advert" in w for w in words_of)
 
 
-def test_words_and_meaning_agreeing_answer_with_a_little_less_coverage(index, monkeypatch):
+def test_words_and_meaning_agreeing_answer_with_a_little_less_coverage(index, monkeypatch, without_example_words):
     import knowledge.search as search
 
     question = "when someone starts or leaves the team what do I do about their kit?"
@@ -1009,7 +1026,7 @@ def test_situations_told_in_everyday_words_find_their_standard(index):
 
 
 
-def test_a_rare_name_used_elsewhere_in_the_passages_section_counts_for_it(index, monkeypatch):
+def test_a_rare_name_used_elsewhere_in_the_passages_section_counts_for_it(index, monkeypatch, without_example_words):
     """The passage counting the managers assessed never names Odgers, the firm its section is about: the name
     still counts (in part) for it, so the count is among the answers; a passage of another document gains nothing."""
     from knowledge import search as s
@@ -1060,7 +1077,7 @@ def test_ran_is_an_everyday_word_like_run(index):
     assert "ran" not in groups or groups["ran"].idf < groups["assessments"].idf
 
 
-def test_a_long_situation_is_answered_when_words_and_meaning_agree_on_its_answer(index, monkeypatch):
+def test_a_long_situation_is_answered_when_words_and_meaning_agree_on_its_answer(index, monkeypatch, without_example_words):
     """A manager describing a situation shares few words with the standard; when the best passage by words is
     also the closest in meaning, a quarter of the question's rarity is enough to answer."""
     from knowledge import search as s
@@ -1097,3 +1114,48 @@ def test_a_passage_sharing_only_a_name_with_the_question_does_not_answer_it(inde
     monkeypatch.undo()
     # a question whose own idea the passage holds too is answered as before
     assert index.search("who do i send job adverts to in sefton")
+
+
+def test_the_words_of_example_questions_speak_for_their_passage(index, monkeypatch):
+    """A manager's everyday words ("which bits ... fill in before we sit down") that the passage never uses but the
+    questions it answers do: a weak field of the passage's own, so the right passage is found and answered."""
+    import knowledge.search as search
+
+    question = "PDR with my ATM next week in NPT. Which bits of the form should she fill in before we sit down?"
+    si = index.index
+    si._recent.clear()
+    answered = index.search(question)
+    assert answered and "complete Parts 1 to 4" in answered[0].passage.text
+    target = next(i for i, p in enumerate(index.passages) if "complete Parts 1 to 4" in p.text)
+    plan = si.plan(question)
+    sit = next(g for g in plan.groups if g.word == "sit down")
+    assert ("sit",) in sit.alts and "sit" not in si.token_sets[target] | si.title_sets[target]  # the passage never says it ...
+    assert target in si.asked["sit"]  # ... an example question it answers does
+    assert si._phrase(("sit",), 1.0, sit.idf)[1][target] == pytest.approx(search.ASKED_COVER)
+    monkeypatch.setattr(search, "ASKED_WEIGHT", 0.0)
+    monkeypatch.setattr(search, "ASKED_COVER", 0.0)
+    si._recent.clear()
+    assert index.search(question) == []  # without that field: too little of the question is covered
+    si._recent.clear()
+
+
+def test_example_words_only_count_where_the_passage_lacks_the_word(index):
+    """The examples' field is a fallback: a passage holding the word itself scores as before."""
+    si = index.index
+    term = "supervis"
+    contribution, present = si._phrase((term,), 1.0, si.idf[term])
+    own = np.zeros(si.size, dtype=bool)
+    own[si.body[term][0]] = True
+    own[si.title.get(term, np.zeros(0, np.int32))] = True
+    asked_only = np.zeros(si.size, dtype=bool)
+    asked_only[si.asked.get(term, np.zeros(0, np.int32))] = True
+    asked_only &= ~own
+    assert np.all(present[own] == 1.0)
+    assert np.allclose(present[asked_only], search_module().ASKED_COVER)
+    assert np.all(present[~own & ~asked_only] == 0.0)
+
+
+def search_module():
+    import knowledge.search as search
+
+    return search
