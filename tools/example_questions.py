@@ -34,10 +34,7 @@ OUT = ROOT / "knowledge" / "example_questions.json"
 DEV = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
 MEASURING = ("validation", "unseen", "fresh", "short_unseen", "every_passage", "offtopic")  # with the dev questions
 NEAR_COPY = 80  # rapidfuzz ratio of two normalised questions
-EXAMPLE_SETS = (
-    "examples1_questions", "examples2_questions", "examples3_questions", "examples4_questions",
-    "examples5_questions", "examples6_questions",  # tenth session: a situation and a terse query for each passage
-)
+EXAMPLE_SETS = ("examples1_questions", "examples2_questions", "examples3_questions", "examples4_questions")
 
 
 def normalised(question: str) -> str:
