@@ -864,6 +864,27 @@ EVERYDAY: tuple[tuple[str, ...], ...] = (
     ("grabbed me", "advice sought", "point of need", "informal"),
     ("collared me", "advice sought", "point of need", "informal"),
     ("caught me", "advice sought", "point of need", "informal"),
+    # "what does it have to spell out": what it must specify
+    ("spell out", "specify", "set out"),
+    # a helpline open "any time of day" is the standards' 24-hour one; a "wellbeing line" is a helpline
+    ("any time of day", "24-hour"),
+    ("any time day or night", "24-hour"),
+    ("round the clock", "24-hour"),
+    ("wellbeing line", "helpline", "employee assistance programme"),
+    # "affecting the job": impacting on it
+    ("affecting", "impacting", "impact"),
+    ("affects", "impacts", "impact"),
+    ("affect", "impact"),
+    # putting something right in a record
+    ("fix", "amend", "amended", "correct", "changed"),
+    ("types up", "typed", "transcribed", "written up"),
+    ("team agreement", "team charter"),
+    # a worker who has not called in: an absence not reported ("hasn't rung in", "didn't phone in")
+    ("not rung in", "not report", "absence", "reported by telephone"),
+    ("not rang in", "not report", "absence", "reported by telephone"),
+    ("not phoned in", "not report", "absence", "reported by telephone"),
+    ("not called in", "not report", "absence", "reported by telephone"),
+    ("rung in", "report", "reported", "telephone"),
     # working beside someone every day ("my SW sits right next to me") is the standards' "close daily proximity"
     ("next to me", "close daily proximity", "proximity"),
     ("right next to", "close daily proximity", "proximity"),

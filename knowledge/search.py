@@ -485,7 +485,7 @@ _NOT_COUNTS = re.compile(
 )
 _NUMBERING = re.compile(r"^[-\s]*\(?[a-z\d]{1,3}(\.\d+)*[.)]?\s", re.M)
 _CONTENTS = re.compile(
-    r"\b(what|which)\b(?:\W+[\w']+){0,6}?\W+(cover|covers|covered|include|includes|included|contain|contains|in it|on it|be in|be on|go in|goes in|go on|goes on|address|addresses|consist|written in|written into|put in|put into|specify|set out)\b"
+    r"\b(what|which)\b(?:\W+[\w']+){0,6}?\W+(cover|covers|covered|include|includes|included|contain|contains|in it|on it|be in|be on|go in|goes in|go on|goes on|address|addresses|consist|written in|written into|put in|put into|specify|set out|spell out)\b"
     r"|\b(contents?|checklist|list of)\b"
     # "what were the competency areas", "key principles": a plural of the kind of thing a list holds
     r"|\b(?:what (?:are|were)|key|main|core)\b(?:\s+\w+){0,3}?\s+(?:areas|principles|values|steps|stages|elements|criteria|competencies|"

@@ -148,6 +148,7 @@ def test_everyday_workplace_words_reach_the_standards_words_one_way():
         ("what were the competency areas managers were assessed on", True),
         ("what has to be written into a supervision agreement", True),
         ("what must the agreement specify", True),
+        ("drawing up a supervision contract - what does it have to spell out?", True),
         ("key principles of the act", True),
         ("what are the values of the council", True),
         ("what are managers expected to do about budgets", False),
@@ -989,6 +990,10 @@ def test_an_allowance_is_not_permission(index):
         ("a SW grabbed me in the corridor and I made a call on their case", "point of need"),
         ("a SW grabbed me in the corridor and I made a call on their case", "decision"),
         ("worried about a worker's honesty", "integrity"),
+        ("what's the wellbeing line number she can call any time of day", "24-hour"),
+        ("what's the wellbeing line number she can call any time of day", "helpline"),
+        ("it's affecting the job", "impacting"),
+        ("can I go back in and fix it", "amend"),
     ],
 )
 def test_everyday_situations_read_as_the_standards_words(question, meaning):
