@@ -435,6 +435,13 @@ def _stemmed_glossary() -> tuple[dict[tuple[str, ...], list[tuple[tuple[str, ...
     return table, max(len(k) for k in table)
 
 
+def _put_right(question: str, fixes: dict[str, str]) -> str:
+    """The question as typed, each slip replaced by the word it was taken for ("presenttation at interview -
+    what do I need" -> "presentation at interview - what do I need"): the encoder reads it as if spelt right."""
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(fixes, key=len, reverse=True)) + r")\b", re.I)
+    return pattern.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), question)
+
+
 def _in_glossary_phrase(ws: list[str], i: int, glossary: dict, longest: int) -> bool:
     """Whether word i of a question stands in a phrase of two or more words that the glossary reads."""
     stems = [stem(w) for w in ws[max(0, i - longest + 1) : i + longest]]
@@ -462,6 +469,7 @@ class QueryPlan:
     groups: tuple[Group, ...]
     prefer_docs: frozenset[str]
     corrected: str | None  # the question with typos corrected, when any were
+    meant: str | None = None  # the question as typed with only its slips put right, for the sentence encoder
     asks_when: bool = False  # "how often", "when", "how long", "deadline": passages with timescales help
     asks_who: bool = False  # "who", "whose job": passages naming roles help
     asks_where: bool = False  # "where do I send / record / find it": passages naming a destination help
@@ -807,6 +815,7 @@ class SearchIndex:
         trust = [1.0] * len(ws)
         others: dict[int, list[tuple[str, float]]] = {}
         stem_fixes: dict[int, str] = {}
+        fixes: dict[str, str] = {}  # slip -> the word it was taken for
         corrected = False
         for i, w in enumerate(ws):
             if w in self.alias_vocab or w in STOP_WORDS or len(w) < 4 or w.isdigit():
@@ -824,12 +833,14 @@ class SearchIndex:
                 variant = self._spelling_variants().get(_spelling_key(w))
                 if variant:
                     ws[i] = variant
+                    fixes[w] = variant
                     corrected = True
                 continue
             full = self._abbreviation(w)
             if full:
                 # a word cut short in chat ("freq", "perf", "superv"): the corpus word it begins
                 ws[i], trust[i], corrected = full, ABBREVIATION_TRUST, True
+                fixes[w] = full
                 continue
             # OSA distance counts a swap of two letters ("retrun") as one edit; candidates are the corpus's
             # words and the everyday words the search ignores ("gidance" is "guidance", not a rare term)
@@ -846,6 +857,7 @@ class SearchIndex:
                 sure = len(matches) == 1 or best - matches[1][1] >= TYPO_MARGIN
                 trust[i] = TYPO_TRUST * (max(best**2, TYPO_SURE) if sure else best**2)
                 others[i] = [] if sure else [(stem(m), TYPO_TRUST * sc**2) for m, sc, _ in matches[1:]]
+                fixes[w] = ws[i]
                 corrected = True
                 continue
             # a slip that also changes the ending ("appoving" ~ "approved"): compare stems
@@ -959,6 +971,7 @@ class SearchIndex:
             ordered,
             frozenset(prefer),
             " ".join(ws) if corrected else None,
+            _put_right(question, fixes) if fixes else None,
             asks_when=bool(_WHEN.search(lowered)),
             asks_who=bool(_WHO.search(lowered)),
             asks_where=bool(_WHERE.search(lowered)),
@@ -992,12 +1005,12 @@ class SearchIndex:
         )
         if not enough or best_words < MIN_SCORE or self._misses_the_main_idea(plan, ranked[0][0]) or self._only_names(plan, ranked[0][0]):
             return []
-        if best_coverage < NOT_COVERED_COVERAGE and self._asked_before_and_not_covered(plan.corrected or question, meaning):
+        if best_coverage < NOT_COVERED_COVERAGE and self._asked_before_and_not_covered(plan.meant or question, meaning):
             return []
-        if SEMANTIC_WEIGHT > 0 and best_coverage < FAR_COVERAGE and self._far_in_meaning(plan.corrected or question, ranked[0][0], meaning):
+        if SEMANTIC_WEIGHT > 0 and best_coverage < FAR_COVERAGE and self._far_in_meaning(plan.meant or question, ranked[0][0], meaning):
             return []
         hits = []
-        vector = question_vector(plan.corrected or question) if SEMANTIC_WEIGHT > 0 and WINDOW_MEANING > 0 else None
+        vector = question_vector(plan.meant or question) if SEMANTIC_WEIGHT > 0 and WINDOW_MEANING > 0 else None
         for i, score, coverage in ranked:
             if len(hits) >= limit or score < RELATIVE_FLOOR * best_score:
                 break  # ranked by score: nothing further is close enough to the best
@@ -1097,7 +1110,7 @@ class SearchIndex:
             plan = self.plan(question)
             # the meaning of the question as the asker meant it: with its spelling slips corrected; the encoder
             # reads it on another thread while this one ranks by words (onnxruntime releases the GIL)
-            asked = plan.corrected or question
+            asked = plan.meant or question
             readings = (
                 [question_vector_soon(text) for text in self._reading_texts(asked)]
                 if plan.groups and self.size and SEMANTIC_WEIGHT > 0

@@ -1164,3 +1164,18 @@ def search_module():
     import knowledge.search as search
 
     return search
+
+
+def test_the_encoder_reads_a_misspelt_question_as_if_spelt_right(index):
+    """Only the slips are put right for the sentence encoder: case and punctuation stay as typed, so the
+    question's meaning is the one its correct spelling has (not that of its lower-cased word list)."""
+    from knowledge.semantic import question_vector
+
+    typed = "candidate presenttation at interview - what do I need to tell them"
+    right = "candidate presentation at interview - what do I need to tell them"
+    plan = index.index.plan(typed)
+    assert plan.meant == right
+    assert plan.corrected == "candidate presentation at interview what do i need to tell them"  # words, for "did you mean"
+    assert np.allclose(question_vector(plan.meant), question_vector(right))
+    assert index.index.plan(right).meant is None  # nothing to put right
+    assert index.index.plan("Supervison freq for NQSWs?").meant == "supervision frequency for NQSWs?"
