@@ -64,6 +64,9 @@ class App:
         import gc
 
         self.policy, self.calendar, self.knowledge  # noqa: B018 - built for their side effect
+        # one question through the whole search loads what it loads lazily (the encoder's threads, and wordfreq
+        # for words with digits, 0.2 s), so the first manager to ask a question with a number does not wait
+        self.knowledge.search("how often is supervision - every 28 days?", limit=1)
         gc.collect()
         gc.freeze()
 

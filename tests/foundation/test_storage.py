@@ -99,3 +99,24 @@ def test_warm_up_builds_the_index_and_freezes_what_is_loaded(db_url):
     finally:
         gc.unfreeze()
         app.close()
+
+
+def test_warm_up_loads_what_the_first_questions_would_otherwise_wait_for(tmp_path):
+    """A question with a number asks wordfreq (0.2 s to import) how common the number is; the server's warm-up
+    asks one such question so no manager waits for it. Checked in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from bot.app import App\n"
+        "from bot.config import Settings\n"
+        f"app = App(Settings(database_url='sqlite:///{tmp_path / 'w.db'}', _env_file=None))\n"
+        "app.knowledge\n"
+        "before = 'wordfreq' in sys.modules\n"
+        "app.warm_up()\n"
+        "print(before, 'wordfreq' in sys.modules)\n"
+        "app.close()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split() == ["False", "True"], out.stderr[-2000:]
