@@ -1263,7 +1263,9 @@ class SearchIndex:
     def _phrase(self, stems: tuple[str, ...], weight: float, group_idf: float) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Score of one alternative on every passage, and how much of the group it covers where present.
 
-        A common alternative covers less of a rare idea: "team" alone covers part of "team meeting".
+        A common alternative covers less of a rare idea: "team" alone covers part of "team meeting". A passage
+        that lacks the alternative but answers an example question holding it gets ASKED_WEIGHT of its rarity
+        and ASKED_COVER of its coverage (None, None: no passage and no example holds it).
         """
         n = self.size
         contribution = np.zeros(n, dtype=np.float32)
