@@ -34,7 +34,10 @@ OUT = ROOT / "knowledge" / "example_questions.json"
 DEV = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
 MEASURING = ("validation", "unseen", "fresh", "short_unseen", "every_passage", "offtopic")  # with the dev questions
 NEAR_COPY = 80  # rapidfuzz ratio of two normalised questions
-EXAMPLE_SETS = ("examples1_questions", "examples2_questions", "examples3_questions", "examples4_questions")
+EXAMPLE_SETS = (
+    "examples1_questions", "examples2_questions", "examples3_questions", "examples4_questions",
+    "diagnostic13_questions", "diagnostic14_questions", "diagnostic15_questions", "diagnostic16_questions", "diagnostic17_questions",
+)
 
 
 def normalised(question: str) -> str:
