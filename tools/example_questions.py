@@ -37,6 +37,9 @@ NEAR_COPY = 80  # rapidfuzz ratio of two normalised questions
 EXAMPLE_SETS = (
     "examples1_questions", "examples2_questions", "examples3_questions", "examples4_questions",
     "diagnostic13_questions", "diagnostic14_questions", "diagnostic15_questions", "diagnostic16_questions", "diagnostic17_questions",
+    # written as examples in the diagnostic sets' style (a natural mix; situations and terse), with more
+    # questions the standards do not cover
+    "examples7_questions", "examples8_questions",
 )
 
 
