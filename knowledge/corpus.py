@@ -88,8 +88,7 @@ def _with_examples(passages: list[StructuredPassage], tokens: list) -> list:
     """The passages' index tokens with the content stems of the example questions each answers."""
     from dataclasses import replace
 
-    from knowledge.glossary import CHAT_WORDS
-    from knowledge.search import REAL_WORD_ZIPF, STOP_WORDS, everyday_zipf, stem, words
+    from knowledge.search import REAL_WORD_ZIPF, STOP_WORDS, everyday_zipf, question_words, stem
 
     vocabulary = {s for t in tokens for s in (*t.body, *t.title)}
 
@@ -97,7 +96,7 @@ def _with_examples(passages: list[StructuredPassage], tokens: list) -> list:
         # read as a question is read; a word neither the standards nor everyday English use is a slip of the
         # example's writer, not a word to match
         out = []
-        for w in (CHAT_WORDS.get(w, w) for w in words(question)):
+        for w in question_words(question):
             if w in STOP_WORDS or (len(w) < 2 and not w.isdigit()):
                 continue
             if stem(w) in vocabulary or w.isdigit() or everyday_zipf(w) >= REAL_WORD_ZIPF:

@@ -198,6 +198,11 @@ def words(text: str) -> list[str]:
     return out
 
 
+def question_words(text: str) -> list[str]:
+    """The words of a question as the search reads them: `words`, with chat spellings read as the words ("pls")."""
+    return [CHAT_WORDS.get(w, w) for w in words(text)]
+
+
 def content_stems(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
 
@@ -804,7 +809,7 @@ class SearchIndex:
 
     def plan(self, question: str) -> QueryPlan:
         """Content-word groups of a question with glossary alternatives and typo corrections."""
-        ws = [CHAT_WORDS.get(w, w) for w in words(question)]
+        ws = question_words(question)
         # "min": minutes after a number ("90 min"), otherwise the minimum ("min frequency of team meetings")
         ws = self._split_compounds([("minutes" if k and ws[k - 1].isdigit() else "minimum") if w == "min" else w for k, w in enumerate(ws)])
         prefer: set[str] = set()

@@ -1145,6 +1145,8 @@ def test_the_words_of_example_questions_speak_for_their_passage(index, monkeypat
 
 def test_example_words_only_count_where_the_passage_lacks_the_word(index):
     """The examples' field is a fallback: a passage holding the word itself scores as before."""
+    import knowledge.search as search
+
     si = index.index
     term = "supervis"
     contribution, present = si._phrase((term,), 1.0, si.idf[term])
@@ -1155,14 +1157,8 @@ def test_example_words_only_count_where_the_passage_lacks_the_word(index):
     asked_only[si.asked.get(term, np.zeros(0, np.int32))] = True
     asked_only &= ~own
     assert np.all(present[own] == 1.0)
-    assert np.allclose(present[asked_only], search_module().ASKED_COVER)
+    assert np.allclose(present[asked_only], search.ASKED_COVER)
     assert np.all(present[~own & ~asked_only] == 0.0)
-
-
-def search_module():
-    import knowledge.search as search
-
-    return search
 
 
 def test_the_encoder_reads_a_misspelt_question_as_if_spelt_right(index):
