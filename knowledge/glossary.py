@@ -120,6 +120,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("frequency", "how often", "every", "intervals"),
     ("deadline", "timescale", "within", "on time"),
     ("timescale", "within", "deadline"),
+    ("quality", "high standard", "good standard"),
     ("job", "role", "post"),
     ("job advert", "advert", "recruitment"),
     ("advert", "recruitment", "vacancy", "advertisement"),
