@@ -14,7 +14,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-TARGET_CHARS = 480  # blocks are grouped into passages of about this size
+# blocks under one heading are grouped into passages of at most this size, an answer's length (README, "Passage
+# size"): a story told over several paragraphs ("Initially ...", "In hindsight ...") stays in one answer
+TARGET_CHARS = 700
 MAX_BLOCK_CHARS = 650  # longer paragraphs are split at sentence boundaries
 
 
@@ -527,7 +529,7 @@ def parse_document(raw: str, doc: DocumentInfo) -> list[StructuredPassage]:
                 and groups[-1][0] == heads
                 and not block.label
                 and not lead_in
-                and sum(len(b.text) for b in groups[-1][1]) + len(piece) <= TARGET_CHARS
+                and sum(len(b.text) + 1 for b in groups[-1][1]) + len(piece) <= TARGET_CHARS
             ):
                 groups[-1][1].append(piece_block)
             else:
