@@ -429,6 +429,10 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("screen", "section"),
     ("max", "maximum", "limit"),
     ("maximum", "limit"),
+    ("cap", "maximum", "limit"),  # "is there a cap on caseloads": "no higher than 1 to 15"
+    ("capped", "maximum", "limit"),
+    ("ceiling", "maximum", "limit"),
+    ("intake", "cohort"),  # "step up intake size": "the third annual cohort of 6 students"
     ("admin", "administrative", "administration"),
     ("needed", "required", "requirement", "must"),
     ("slip", "not met", "delay", "overdue"),

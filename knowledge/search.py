@@ -486,7 +486,7 @@ class QueryPlan:
 
 
 _WHEN = re.compile(r"\b(when|how (often|long|soon|quickly|fast|many days|frequently)|deadline|timescales?|frequency|within|at what (point|points|stage|stages))\b")
-_HOW_MANY = re.compile(r"\b(how (many|much)|number of|total|percent|percentage|proportion|figures|stats|statistics)\b")
+_HOW_MANY = re.compile(r"\b(how (many|much)|number of|total|percent|percentage|proportion|figures|stats|statistics|size)\b")
 _COUNT = re.compile(r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?%|(?<![\d.])\b\d+\b(?!\.\d)|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|dozen)\b", re.I)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # numbers that are not quantities: years, dates, times and references ("May 2020", "29/09/21", "Appendix 6")
@@ -535,7 +535,7 @@ TIME_ASKS = frozenset(
     {"deadline", "deadlines", "timescale", "timescales", "timeframe", "frequency", "how long", "how often",
      "how quickly", "how soon", "how fast", "by when", "time limit", "cut off", "cut off date"}
 )
-COUNT_ASKS = frozenset({"how many", "how much", "number of"})
+COUNT_ASKS = frozenset({"how many", "how much", "number of", "size"})  # "TAF team size": how many staff
 COUNT_WEIGHT = 0.3  # a stated quantity answers "how many" as a timescale answers "how long"
 TIMESCALE_WEIGHT = 0.5  # below a synonym (0.55): a timescale somewhere in the passage is weaker evidence
 

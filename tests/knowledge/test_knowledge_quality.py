@@ -150,8 +150,8 @@ FLOORS = {
     "fresh6": {"top1": 0.89, "top3": 0.98, "abstain": 1.0},
     "fresh5": {"top1": 0.91, "top3": 0.98, "abstain": 1.0},
     "diagnostic15": {"top1": 0.98, "top3": 1.0, "abstain": 0.87},
-    "diagnostic18": {"top1": 0.94, "top3": 0.98, "abstain": 1.0},
-    "diagnostic19": {"top1": 0.92, "top3": 1.0, "abstain": 1.0},
+    "diagnostic18": {"top1": 0.96, "top3": 1.0, "abstain": 1.0},
+    "diagnostic19": {"top1": 0.94, "top3": 1.0, "abstain": 1.0},
     "fresh7": {"top1": 0.9, "top3": 0.98, "abstain": 0.83},
 }
 

@@ -1178,3 +1178,19 @@ def test_the_encoder_reads_a_misspelt_question_as_if_spelt_right(index):
     assert np.allclose(question_vector(plan.meant), question_vector(right))
     assert index.index.plan(right).meant is None  # nothing to put right
     assert index.index.plan("Supervison freq for NQSWs?").meant == "supervision frequency for NQSWs?"
+
+
+def test_a_cap_is_a_limit_and_a_size_asks_how_many(index, without_example_words):
+    """"Cap" is the standards' "no higher than" (read as a maximum); "team size" asks for a number of staff."""
+    cap = index.search("is there a cap on caseloads")
+    assert cap and "remain no higher than 1 to 15" in cap[0].passage.text
+    plan = index.index.plan("TAF team size NPT")
+    assert plan.asks_number
+    top = index.search("TAF team size NPT")[0].passage.text
+    assert "Team Around the Family, with 15 staff" in top
+
+
+def test_an_intake_is_a_cohort(index):
+    plan = index.index.plan("step up to social work intake size")
+    intake = next(g for g in plan.groups if g.word == "intake")
+    assert ("cohort",) in intake.alts
