@@ -483,12 +483,16 @@ class QueryPlan:
     asks_contents: bool = False  # "what should it cover / include": passages that list things help
     asks_duration: bool = False  # "how long is a session", "how long should it last": a length of time, not a deadline
     about_document: bool = False  # "how do I use the self assessment": the document's opening says what it is for
+    asks_date: bool = False  # a plain "when" ("motivational interviewing training when"): a date answers it too
 
 
+_PLAIN_WHEN = re.compile(r"\bwhen\b(?! (?:do|does|should|must|will|can|are|is) (?:i|we|you|they|he|she|staff|managers?|it)\b)")
 _WHEN = re.compile(r"\b(when|how (often|long|soon|quickly|fast|many days|frequently)|deadline|timescales?|frequency|within|at what (point|points|stage|stages))\b")
 _HOW_MANY = re.compile(r"\b(how (many|much)|number of|total|percent|percentage|proportion|figures|stats|statistics|size)\b")
 _COUNT = re.compile(r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?%|(?<![\d.])\b\d+\b(?!\.\d)|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|dozen)\b", re.I)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+# a date an event is set for: "in the Autumn 2021", "by March 2022", "from September 2021"
+_EVENT_DATE = re.compile(rf"\b(?:{_MONTHS}|spring|summer|autumn|winter|end of) (?:of )?(?:19|20)\d\d\b", re.I)
 # numbers that are not quantities: years, dates, times and references ("May 2020", "29/09/21", "Appendix 6")
 _NOT_COUNTS = re.compile(
     rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b"
@@ -695,6 +699,7 @@ class SearchIndex:
         )
         self.duration_score = np.array([bool(_DURATION.search(p.text)) for p in self.passages], dtype=np.float32)
         self.timescale_score = self.has_timescale.astype(np.float32)
+        self.has_date = np.array([bool(_EVENT_DATE.search(p.text)) for p in self.passages], dtype=bool)
         self.has_number = np.array([bool(_COUNT.search(_NOT_COUNTS.sub(" ", _NUMBERING.sub("", p.text)))) for p in self.passages], dtype=bool)
         self.count_score = self.has_number.astype(np.float32)
         # passages that ask questions ("What is working well?"), weighted like a word met that often (BM25's tf part)
@@ -978,6 +983,7 @@ class SearchIndex:
             " ".join(ws) if corrected else None,
             _put_right(question, fixes) if fixes else None,
             asks_when=bool(_WHEN.search(lowered)),
+            asks_date=bool(_PLAIN_WHEN.search(lowered)) and not _DURATION_ASK.search(lowered),
             asks_who=bool(_WHO.search(lowered)),
             asks_where=bool(_WHERE.search(lowered)),
             asks_number=bool(_HOW_MANY.search(lowered)),
@@ -1186,7 +1192,7 @@ class SearchIndex:
         if plan.asks_duration:
             boost[self.duration_score > 0] *= 1.0 + INTENT_BOOST
         elif plan.asks_when:
-            boost[self.has_timescale] *= 1.0 + INTENT_BOOST
+            boost[self.has_timescale | self.has_date if plan.asks_date else self.has_timescale] *= 1.0 + INTENT_BOOST
         if plan.asks_where:
             boost[self.has_destination] *= 1.0 + WHERE_BOOST
         if plan.asks_who:

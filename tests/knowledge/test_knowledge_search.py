@@ -1194,3 +1194,15 @@ def test_an_intake_is_a_cohort(index):
     plan = index.index.plan("step up to social work intake size")
     intake = next(g for g in plan.groups if g.word == "intake")
     assert ("cohort",) in intake.alts
+
+
+def test_a_plain_when_is_answered_by_a_date_as_well_as_a_timescale(index):
+    """"Motivational interviewing training when": an event's date ("in the Autumn 2021") answers it; "when do I
+    ..." asks for a timescale, as does "how long"."""
+    si = index.index
+    assert si.plan("motivational interviewing training when").asks_date
+    assert not si.plan("when do I need to record a supervision").asks_date
+    assert not si.plan("how long is a session").asks_date
+    training = si.position["wscc-workforce-2021:specific-training-initiatives-for-manage:2"]
+    assert si.has_date[training] and not si.has_timescale[training]
+    assert not si.has_date[si.position["sefton-2023:5-sickness-absence:2"]]  # "Day 4" is a timescale, not a date
