@@ -120,7 +120,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("frequency", "how often", "every", "intervals"),
     ("deadline", "timescale", "within", "on time"),
     ("timescale", "within", "deadline"),
-    ("quality", "high standard", "good standard"),
+    ("quality", "high standard"),  # "standard" is a stop word ("what is the standard for"): reads "high"
     ("job", "role", "post"),
     ("job advert", "advert", "recruitment"),
     ("advert", "recruitment", "vacancy", "advertisement"),
