@@ -186,3 +186,17 @@ def test_a_long_list_split_into_passages_keeps_each_item_on_its_own_line():
     # the self-assessment's HTML list items run over a page break; split for length, they stay lines
     resources = next(p for p in passages_of("self-assessment") if "equipment is received and returned" in p.text)
     assert "\n- When there are staff changes, ensure all equipment is received" in resources.text
+
+
+def test_passages_grow_to_an_answers_length_so_a_story_stays_whole():
+    """Blocks under one heading are grouped up to 700 characters (an answer's length, README "Passage size"):
+    NPT's case-file audits ("Initially ...") and why they failed ("In hindsight ...") are one passage."""
+    from knowledge.parse import TARGET_CHARS
+    from knowledge.search import WINDOW_CHARS
+
+    passages = bundled_passages()
+    assert TARGET_CHARS <= WINDOW_CHARS
+    # a single paragraph is split at MAX_BLOCK_CHARS (650); grouped paragraphs never pass TARGET_CHARS
+    assert max(len(p.text) for p in passages) <= TARGET_CHARS
+    story = [p for p in passages if "placed firmly on Team Managers' shoulders" in p.text]
+    assert len(story) == 1 and "most of whom were relatively new in post" in story[0].text
