@@ -836,6 +836,11 @@ EVERYDAY: tuple[tuple[str, ...], ...] = (
     ("go the extra mile", "exceptional effort", "excelled"),
     ("let slip", "disclose", "breach", "inappropriate disclosures"),
     ("snoop", "view confidential information", "authorised access"),
+    ("snooping", "view confidential information", "authorised access"),
+    ("out of curiosity", "view confidential information", "work related tasks"),  # not "professional curiosity"
+    ("nosy", "view confidential information", "work related tasks"),
+    ("nosey", "view confidential information", "work related tasks"),
+    ("nose around", "view confidential information", "work related tasks"),
     ("lying around", "clear desk policy", "secure"),
     ("lock away", "lock or secure", "locked cabinet", "held securely"),
     ("throw away", "discarding", "confidential waste"),

@@ -1206,3 +1206,14 @@ def test_a_plain_when_is_answered_by_a_date_as_well_as_a_timescale(index):
     training = si.position["wscc-workforce-2021:specific-training-initiatives-for-manage:2"]
     assert si.has_date[training] and not si.has_timescale[training]
     assert not si.has_date[si.position["sefton-2023:5-sickness-absence:2"]]  # "Day 4" is a timescale, not a date
+
+
+def test_looking_at_a_record_out_of_curiosity_is_about_confidential_information(index, without_example_words):
+    """"Out of curiosity" (as "nosy", "snooping") is viewing confidential information without a work reason, not a
+    social worker's professional curiosity."""
+    plan = index.index.plan("is it ok to look at a file out of curiosity")
+    group = next(g for g in plan.groups if g.word == "out of curiosity")
+    assert ("view", "confidenti", "inform") in group.alts
+    answer = index.search("is it ok to look at a file out of curiosity")
+    assert answer and "only view confidential information for the purpose of completing work related tasks" in answer[0].passage.text
+    assert "out of curiosity" not in [g.word for g in index.index.plan("professional curiosity in supervision").groups]
