@@ -458,6 +458,14 @@ PHRASINGS: tuple[tuple[str, ...], ...] = (
     ("limit", "no higher than", "no more than", "maximum"),
     ("over a week", "day 8", "more than seven days", "seven days"),
     ("more than a week", "day 8", "more than seven days", "seven days"),
+    ("quicker", "faster", "shorten", "shortening", "speed up"),  # "make recruitment quicker": "shortening the time"
+    ("speed up", "faster", "shorten", "shortening", "quicker"),
+    ("rebuild", "recovery", "improvement", "rebuilding"),
+    ("rebuilding", "recovery", "improvement"),
+    ("unattractive", "deterrent", "attractive", "difficult to recruit"),  # "attractive": "less attractive"
+    ("dependent", "reliance", "reliant", "dependence"),  # "so dependent on agency workers"
+    ("dependence", "reliance", "reliant", "dependent"),
+    ("reliant", "reliance", "dependent"),
     ("turning things round", "improvement", "recovery"),
     ("turning things around", "improvement", "recovery"),
     ("turn things round", "improvement", "recovery"),

@@ -285,6 +285,7 @@ LIGHT_WORDS = frozenset(
     supposed meant expected allowed ok okay fine went honestly literally seriously obviously definitely apparently hopefully mad crazy manic hectic
     tomorrow yesterday tonight monday tuesday wednesday thursday friday mondays fridays
     roughly approximately approx etc re bit basically anything something someone anyone maybe perhaps loads
+    try tries trying tried ended wondering
     work works worker workers working write writes writing wrote written year years yes yet""".split()
 )
 LIGHT_WEIGHT = 0.35

@@ -1217,3 +1217,18 @@ def test_looking_at_a_record_out_of_curiosity_is_about_confidential_information(
     answer = index.search("is it ok to look at a file out of curiosity")
     assert answer and "only view confidential information for the purpose of completing work related tasks" in answer[0].passage.text
     assert "out of curiosity" not in [g.word for g in index.index.plan("professional curiosity in supervision").groups]
+
+
+def test_narrative_words_of_a_why_question_read_as_the_reports_own(index):
+    """Questions about the improvement stories: "quicker" is the report's "shortening", "rebuild" its
+    "recovery", "dependent" its "reliance"; "trying to" is filler, weighed lightly."""
+    plan = index.index.plan("How did NPT make recruitment quicker when they were trying to rebuild the workforce?")
+    alts = {g.word: g.alts for g in plan.groups}
+    assert ("shorten",) in alts["quicker"] and ("recoveri",) in alts["rebuild"]
+    from knowledge.search import LIGHT_WORDS
+
+    assert {"trying", "tried", "ended"} <= LIGHT_WORDS
+    trying = next(g for g in plan.groups if g.word == "trying")
+    assert trying.idf < 0.7 * index.index.idf["tri"]  # weighed lightly, not at its rarity in the standards
+    dependent = next(g for g in index.index.plan("why so dependent on agency social workers").groups if g.word == "dependent")
+    assert ("relianc",) in dependent.alts
