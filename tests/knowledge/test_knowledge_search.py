@@ -1232,3 +1232,13 @@ def test_narrative_words_of_a_why_question_read_as_the_reports_own(index):
     assert trying.idf < 0.7 * index.index.idf["tri"]  # weighed lightly, not at its rarity in the standards
     dependent = next(g for g in index.index.plan("why so dependent on agency social workers").groups if g.word == "dependent")
     assert ("relianc",) in dependent.alts
+
+
+def test_quality_is_also_read_as_a_high_standard(index):
+    """"Standard" is a stop word ("what's the standard for"), so "high standard" reads as "high": "report deadline
+    quality" finds "submitting it on time and to a high standard"."""
+    plan = index.index.plan("managers performance report deadline quality")
+    quality = next(g for g in plan.groups if g.word == "quality")
+    assert ("high",) in quality.alts and ("good",) not in quality.alts
+    top = index.search("managers performance report deadline quality")[0].passage.text
+    assert "submitting it on time and to a high standard" in top
